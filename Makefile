@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` serves the demo shop, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+FLASK := $(PY) -m flask --app storefront
+
+.PHONY: run test install install-test translations db demo serve clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; }
+
+translations: install
+	$(FLASK) translate compile
+
+db: install translations
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+
+run: db
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance

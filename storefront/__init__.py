@@ -1,0 +1,62 @@
+"""The storefront Flask application: create_app() wires configuration, extensions and blueprints."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, htmx, login_manager
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, overridden by `config` (tests pass theirs)."""
+    root = config_module.ROOT
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+        instance_path=str(config_module.INSTANCE),
+    )
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(root / "translations"))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .core.context import LocaleConverter, init_shopper_context, select_locale
+
+    app.url_map.converters["lang"] = LocaleConverter
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    init_shopper_context(app)
+
+    from .core import errors_views
+    from .accounts.views import bp as accounts_bp
+    from .catalog.views import bp as catalog_bp
+    from .sellers.views import bp as sellers_bp
+    from .core.views import bp as core_bp
+
+    for bp in (core_bp, catalog_bp, sellers_bp, accounts_bp):
+        app.register_blueprint(bp)
+    errors_views.register(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _engine_options(url: str) -> dict:
+    """Engine options per database: SQLite waits on locks instead of failing at once."""
+    # JSON stored as real UTF-8 so non-Latin titles stay readable and searchable with LIKE.
+    options = {"json_serializer": lambda value: json.dumps(value, ensure_ascii=False)}
+    if url.startswith("sqlite"):
+        return options | {"connect_args": {"timeout": 30}}
+    return options | {"pool_pre_ping": True}

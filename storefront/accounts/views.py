@@ -1,0 +1,130 @@
+"""Account pages: register, log in, log out, the address book."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import NotFound
+from ..core.htmx import render_page
+from ..core.i18n import country_choices
+from ..extensions import db, login_manager
+from . import services
+from .forms import AddressForm, LoginForm, RegisterForm
+from .models import User
+
+bp = Blueprint("accounts", __name__, url_prefix="/<lang:locale>/account")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login: the logged-in user by id."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send anonymous visitors to the login page, coming back afterwards."""
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("catalog.home")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account, then log in."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(db.session, name=form.name.data, email=form.email.data,
+                                          password=form.password.data)
+        except services.EmailTaken:
+            form.email.errors.append(_("An account with this email already exists. Log in instead?"))
+        else:
+            shopper = g.shopper
+            user.locale, user.currency, user.country = shopper.locale, shopper.currency, shopper.country
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("catalog.home"), 303)
+    return render_page("accounts/register.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Email or password is not right."))
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(form.next.data), 303)
+    return render_page("accounts/login.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST, so a link elsewhere cannot log anyone out)."""
+    logout_user()
+    return redirect(url_for("catalog.home"), 303)
+
+
+def _address_form(address=None) -> AddressForm:
+    form = AddressForm(obj=address)
+    form.country.choices = [("", "—")] + country_choices(g.shopper.locale)
+    if request.method == "GET" and address is None:
+        form.country.data = request.args.get("country") or g.shopper.country
+    form.apply_country_labels()
+    return form
+
+
+@bp.get("/addresses")
+@login_required
+def addresses():
+    """The address book."""
+    return render_page("accounts/addresses.html", addresses=current_user.addresses)
+
+
+@bp.route("/addresses/new", methods=["GET", "POST"])
+@bp.route("/addresses/<int:address_id>", methods=["GET", "POST"])
+@login_required
+def address_form(address_id: int | None = None):
+    """Add or edit an address; changing the country re-labels the fields (in place with HTMX)."""
+    address = None
+    if address_id is not None:
+        try:
+            address = services.get_address(db.session, current_user, address_id)
+        except NotFound:
+            abort(404)
+    form = _address_form(address)
+    refreshing = request.form.get("refresh") == "country"  # only re-label the fields for a new country
+    if request.method == "POST" and not refreshing and form.validate_on_submit():
+        services.save_address(db.session, current_user, form.data, address)
+        db.session.commit()
+        flash(_("Address saved."), "success")
+        return redirect(url_for("accounts.addresses"), 303)
+    status = 400 if any(f.errors for f in form) else 200
+    return render_page("accounts/address_form.html", blocks=("address_fields",), form=form, address=address), status
+
+
+@bp.post("/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id: int):
+    """Delete one of my addresses."""
+    try:
+        services.delete_address(db.session, current_user, address_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash(_("Address deleted."), "success")
+    return redirect(url_for("accounts.addresses"), 303)

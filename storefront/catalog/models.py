@@ -1,0 +1,66 @@
+"""Catalog: the category tree and products (the things themselves, whoever sells them)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import utcnow
+from ..extensions import db
+
+
+class Category(db.Model):
+    """A node of the category tree with its name in every language we have."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True, index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped["Category | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.position")
+
+
+class Product(db.Model):
+    """A product: brand, identifiers, translated texts, images. Prices live in sellers' offers."""
+
+    __tablename__ = "products"
+    __table_args__ = (Index("ix_products_brand_model", "brand", "model"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), index=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    brand: Mapped[str] = mapped_column(String(120), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Summaries kept by services so listing pages sort and filter without joins:
+    # the cheapest in-stock variant in the reference currency (USD), offer count,
+    # and review/order aggregates (maintained by the reviews and orders domains).
+    min_price_usd: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), index=True)
+    offer_count: Mapped[int] = mapped_column(default=0)
+    rating_avg: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal(0))
+    rating_count: Mapped[int] = mapped_column(default=0)
+    orders_count: Mapped[int] = mapped_column(default=0, index=True)
+
+    category: Mapped[Category] = relationship()
+    offers: Mapped[list["Offer"]] = relationship(back_populates="product")  # noqa: F821
+
+
+class SearchOutbox(db.Model):
+    """A product whose search document must be rewritten; written in the same transaction as the edit."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

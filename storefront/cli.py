@@ -1,0 +1,140 @@
+"""Flask commands: init-db, seed-demo, catalog import, rates refresh, translate."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .config import LOCALES, ROOT
+from .extensions import db
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+TRANSLATIONS = ROOT / "translations"
+
+
+def upgrade_database() -> None:
+    """Bring the app's database schema to the newest migration."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app."""
+
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or upgrade the database schema and load exchange rates if there are none."""
+        from .currency.services import load_snapshot
+
+        upgrade_database()
+        added = load_snapshot(db.session)
+        db.session.commit()
+        click.echo(f"Database ready ({db.engine.url.render_as_string(hide_password=True)}); "
+                   f"{added} bundled exchange rates loaded.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when products already exist.")
+    @click.option("--products", type=int, default=0, help="Add N synthetic products (benchmarks).")
+    def seed_demo(if_empty: bool, products: int) -> None:
+        """Import the bundled demo catalog and demo logins (or N synthetic products)."""
+        from .demo.seed import seed_demo_store, seed_synthetic
+
+        if products:
+            report = seed_synthetic(db.session, products, progress=True)
+        else:
+            report = seed_demo_store(db.session, if_empty=if_empty, progress=True)
+        if report is None:
+            click.echo("Demo data already present; nothing to do.")
+            return
+        _print_report(report)
+
+    catalog = AppGroup("catalog", help="Catalog maintenance.")
+
+    @catalog.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def catalog_import(path: Path) -> None:
+        """Import listings from a JSON Lines file (see README: catalog import format)."""
+        from .catalog.importer import import_listings
+        from .currency.services import current_rates
+        from tqdm import tqdm
+
+        with path.open("rb") as stream, tqdm(
+            total=path.stat().st_size, unit="B", unit_scale=True, desc="Importing", file=sys.stderr,
+            disable=None,
+        ) as bar:
+            report = import_listings(db.session, stream, current_rates(), on_line=bar.update)
+        _print_report(report)
+        if report.errors:
+            sys.exit(1)
+
+    app.cli.add_command(catalog)
+
+    rates = AppGroup("rates", help="Exchange rates.")
+
+    @rates.command("refresh")
+    @click.option("--url", default=None, help="Rates document URL (default: RATES_URL).")
+    def rates_refresh(url: str | None) -> None:
+        """Fetch the European Central Bank's reference rates; on failure the last rates stay."""
+        from .currency.services import RatesUnavailable, refresh_rates
+        from .demo.seed import refresh_all_summaries
+
+        try:
+            count = refresh_rates(db.session, url or current_app.config["RATES_URL"])
+            db.session.commit()
+        except RatesUnavailable as exc:
+            db.session.rollback()
+            click.echo(f"Rates not refreshed, keeping the last ones: {exc}", err=True)
+            sys.exit(1)
+        refresh_all_summaries(db.session)
+        click.echo(f"{count} exchange rates updated.")
+
+    app.cli.add_command(rates)
+
+    translate = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
+
+    def pybabel(*args: str) -> None:
+        from babel.messages.frontend import CommandLineInterface
+
+        CommandLineInterface().run(["pybabel", "-q", *args])
+
+    @translate.command("update")
+    def translate_update() -> None:
+        """Extract messages from code and templates and merge them into every catalog."""
+        pot = str(TRANSLATIONS / "messages.pot")
+        pybabel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
+                "--sort-output", "-o", pot, str(ROOT / "storefront"), str(ROOT / "templates"))
+        for locale in LOCALES:
+            po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+            if po.exists():
+                pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching")
+            else:
+                pybabel("init", "-i", pot, "-d", str(TRANSLATIONS), "-l", locale)
+
+    @translate.command("compile")
+    def translate_compile() -> None:
+        """Compile every catalog to .mo files."""
+        pybabel("compile", "-d", str(TRANSLATIONS))
+
+    app.cli.add_command(translate)
+
+
+def _print_report(report) -> None:
+    click.echo(
+        f"{report.lines} lines read, {report.imported} imported: {report.products_created} new products, "
+        f"{report.offers_created} new offers, {report.variants_created} new and "
+        f"{report.variants_updated} updated variants, {report.variants_removed} removed; "
+        f"{len(report.errors)} lines rejected."
+    )
+    for error in report.errors[:50]:
+        click.echo(f"  line {error.line}: {error.reason}", err=True)
+    if len(report.errors) > 50:
+        click.echo(f"  ... and {len(report.errors) - 50} more", err=True)

@@ -1,0 +1,51 @@
+"""Settings read from the environment, each with an embedded default that works on a fresh machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("STOREFRONT_INSTANCE", ROOT / "instance"))
+
+LOCALES = ("en", "es", "ar", "zh")
+RTL_LOCALES = frozenset({"ar"})
+CURRENCIES = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "BRL", "MXN", "TRY",
+    "RUB", "UAH", "INR", "JPY", "IDR", "SEK", "KRW", "CNY",
+)
+
+
+def _secret_key() -> str:
+    """Return SECRET_KEY, or a random key kept in the instance folder so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    """Build the app configuration from environment variables (see the README's table)."""
+    env = os.environ.get
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", f"sqlite:///{INSTANCE / 'storefront.db'}"),
+        "SEARCH_BACKEND": env("SEARCH_BACKEND", "embedded"),
+        "SEARCH_INDEX_PATH": env("SEARCH_INDEX_PATH", str(INSTANCE / "search-index")),
+        "MEILI_URL": env("MEILI_URL", ""),
+        "MEILI_API_KEY": env("MEILI_API_KEY", ""),
+        "MEILI_INDEX": env("MEILI_INDEX", "products"),
+        "MEDIA_PATH": env("MEDIA_PATH", str(INSTANCE / "media")),
+        "DEFAULT_LOCALE": env("DEFAULT_LOCALE", "en"),
+        "DEFAULT_CURRENCY": env("DEFAULT_CURRENCY", "USD"),
+        "DEFAULT_COUNTRY": env("DEFAULT_COUNTRY", "US"),
+        "RATES_URL": env("RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),
+        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PER_PAGE": int(env("PER_PAGE", "24")),
+    }

@@ -1,0 +1,109 @@
+"""Per-request shopper context: locale from the URL prefix, currency and country from cookie or profile."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, url_for
+from flask_login import current_user
+from werkzeug.routing import AnyConverter
+
+from ..config import LOCALES
+from .i18n import (
+    COOKIE_COUNTRY,
+    COOKIE_CURRENCY,
+    ShopperContext,
+    currency_for_country,
+    negotiate,
+    valid_country,
+    valid_currency,
+    valid_locale,
+)
+
+
+class LocaleConverter(AnyConverter):
+    """URL converter matching only the locales we serve, so /fr/... falls through to a redirect."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, *LOCALES)
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the URL's locale, else the negotiated one."""
+    shopper = getattr(g, "shopper", None)
+    if shopper is not None:
+        return shopper.locale
+    return negotiate(list(request.accept_languages), current_app.config["DEFAULT_LOCALE"])[0]
+
+
+def resolve_shopper() -> ShopperContext:
+    """Work out locale, currency and country for this request, ignoring any invalid value."""
+    cfg = current_app.config
+    negotiated, region = negotiate(list(request.accept_languages), cfg["DEFAULT_LOCALE"])
+    locale = valid_locale(g.get("url_locale")) or negotiated
+    user = current_user if current_user and current_user.is_authenticated else None
+    country = (
+        valid_country(request.cookies.get(COOKIE_COUNTRY))
+        or valid_country(user.country if user else None)
+        or region
+        or cfg["DEFAULT_COUNTRY"]
+    )
+    currency = (
+        valid_currency(request.cookies.get(COOKIE_CURRENCY))
+        or valid_currency(user.currency if user else None)
+        or (currency_for_country(region) if region else None)
+        or cfg["DEFAULT_CURRENCY"]
+    )
+    return ShopperContext(locale=locale, currency=currency, country=country)
+
+
+def init_shopper_context(app: Flask) -> None:
+    """Install the URL-prefix handling and the template helpers on the app."""
+
+    @app.url_value_preprocessor
+    def pull_locale(endpoint, values):
+        if values and "locale" in values:
+            g.url_locale = values.pop("locale")
+
+    @app.url_defaults
+    def add_locale(endpoint, values):
+        if "locale" in values or not app.url_map.is_endpoint_expecting(endpoint, "locale"):
+            return
+        shopper = g.get("shopper")
+        values["locale"] = shopper.locale if shopper else app.config["DEFAULT_LOCALE"]
+
+    @app.before_request
+    def load_shopper():
+        g.shopper = resolve_shopper()
+
+    @app.context_processor
+    def template_globals():
+        from ..currency.services import current_rates
+        from . import display
+        from .views import preference_choices
+
+        return {
+            "shopper": g.get("shopper"),
+            "locales": LOCALES,
+            "alternate_urls": alternate_urls,
+            "price": display.price_display,
+            "rates": current_rates(),
+            "localized": display.localized_text,
+            "image_url": display.image_url,
+            "country_name": display.country_label,
+            "sort_label": display.sort_label,
+            "preference_choices": preference_choices,
+        }
+
+
+def alternate_urls() -> dict[str, str]:
+    """The current page's URL in every locale (hreflang alternates and the language switch)."""
+    if request.endpoint is None or request.view_args is None:
+        return {}
+    if not current_app.url_map.is_endpoint_expecting(request.endpoint, "locale"):
+        return {}
+    out = {}
+    args = request.args.to_dict(flat=False)
+    for locale in LOCALES:
+        try:
+            out[locale] = url_for(request.endpoint, locale=locale, **request.view_args, **args)
+        except Exception:  # a view without a localisable URL simply has no alternates
+            return {}
+    return out

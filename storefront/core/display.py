@@ -1,0 +1,82 @@
+"""Presentation helpers for templates: prices in the shopper's currency, formatted for their locale."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import g, url_for
+from flask_babel import lazy_gettext as _l
+
+from .i18n import country_name, localized
+from .money import Money, format_money
+
+
+@dataclass(frozen=True)
+class DisplayPrice:
+    """A price as the shopper sees it, with the seller's original when it was converted."""
+
+    text: str
+    original: str | None
+    converted: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(self.text))
+
+
+def price_display(amount: Decimal | Money | None, currency: str | None = None) -> DisplayPrice | None:
+    """Convert to the shopper's currency and format; a missing rate shows the original, never a guess."""
+    from ..currency.services import current_rates
+
+    if amount is None:
+        return None
+    money = amount if isinstance(amount, Money) else Money(Decimal(amount), currency or "USD")
+    shopper = g.shopper
+    converted = current_rates().convert(money, shopper.currency)
+    original = format_money(money, shopper.locale)
+    if converted is None:
+        return DisplayPrice(original, None, False)
+    if converted.currency == money.currency:
+        return DisplayPrice(original, None, False)
+    return DisplayPrice(format_money(converted, shopper.locale), original, True)
+
+
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "popular": _l("Most popular"),
+    "price_asc": _l("Price: low to high"),
+    "price_desc": _l("Price: high to low"),
+    "newest": _l("Newest"),
+    "rating": _l("Top rated"),
+    "orders": _l("Most orders"),
+}
+
+
+def sort_label(key: str) -> str:
+    """The translated name of a sort order."""
+    return str(SORT_LABELS.get(key, key))
+
+
+def localized_text(values: dict[str, str] | None) -> tuple[str, str | None]:
+    """(text in the shopper's language or a fallback, the fallback's locale or None)."""
+    return localized(values, g.shopper.locale)
+
+
+def country_label(code: str) -> str:
+    """A country's name in the shopper's language."""
+    return country_name(code, g.shopper.locale)
+
+
+def image_url(product) -> str:
+    """The product's first image: a full URL as given, or a path under the media folder."""
+    images = product.images or []
+    if not images:
+        return url_for("static", filename="img/placeholder.svg")
+    first = images[0]
+    if first.startswith(("https://", "http://")):
+        return first
+    return url_for("core.media", filename=first)

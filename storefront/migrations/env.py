@@ -1,0 +1,36 @@
+"""Alembic environment: migrate the app's database (DATABASE_URL) using the models' metadata."""
+from __future__ import annotations
+
+from alembic import context
+
+from storefront import create_app
+from storefront.extensions import db
+from storefront.models import metadata
+
+config = context.config
+
+
+def run() -> None:
+    """Run migrations on a connection handed over by `flask init-db`, or on the app's engine."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection)
+        return
+    app = create_app()
+    with app.app_context(), db.engine.connect() as conn:
+        _migrate(conn)
+        conn.commit()
+
+
+def _migrate(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()
