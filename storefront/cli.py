@@ -111,13 +111,14 @@ def register_commands(app: Flask) -> None:
         """Extract messages from code and templates and merge them into every catalog."""
         pot = str(TRANSLATIONS / "messages.pot")
         pybabel("extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
-                "--sort-output", "-o", pot, str(ROOT / "storefront"), str(ROOT / "templates"))
+                "--sort-output", "--project", "storefront", "-o", pot, str(ROOT))
         for locale in LOCALES:
             po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():
                 pybabel("update", "-i", pot, "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching")
             else:
                 pybabel("init", "-i", pot, "-d", str(TRANSLATIONS), "-l", locale)
+        _fill_source_catalog(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
 
     @translate.command("compile")
     def translate_compile() -> None:
@@ -125,6 +126,20 @@ def register_commands(app: Flask) -> None:
         pybabel("compile", "-d", str(TRANSLATIONS))
 
     app.cli.add_command(translate)
+
+
+def _fill_source_catalog(path: Path) -> None:
+    """English is the source language: its catalog's translations are the message ids themselves."""
+    from babel.messages.pofile import read_po, write_po
+
+    with path.open("rb") as f:
+        catalog = read_po(f, locale="en")
+    for message in catalog:
+        if message.id and not (message.string if isinstance(message.string, str) else any(message.string)):
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+        message.flags.discard("fuzzy")
+    with path.open("wb") as f:
+        write_po(f, catalog, width=100, omit_header=False)
 
 
 def _print_report(report) -> None:
