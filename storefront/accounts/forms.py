@@ -48,8 +48,9 @@ class AddressForm(FlaskForm):
                                                           Length(max=200)])
     line2 = StringField(_l("Apartment, suite, etc. (optional)"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[DataRequired(_l("Please enter the city.")), Length(max=120)])
-    region = StringField(_l("State / Province / Region"), validators=[Optional(), Length(max=120)])
-    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
+    # No Optional() here: it would stop the country-dependent checks below on empty input.
+    region = StringField(_l("State / Province / Region"), validators=[Length(max=120)])
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=20)])
     phone = StringField(_l("Phone (for the courier)"), validators=[Optional(), Length(max=32)])
     is_default = BooleanField(_l("Use as my default address"))
 

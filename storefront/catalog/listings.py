@@ -72,17 +72,18 @@ def gtin_is_valid(code: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
-def _text(raw: dict, key: str, *, required: bool, limit: int) -> str:
+def _text(raw: dict, key: str, *, required: bool, limit: int, label: str | None = None) -> str:
+    label = label or key
     value = raw.get(key, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{key}: must be text")
+        raise InvalidInput(f"{label}: must be text")
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{key}: is required")
+        raise InvalidInput(f"{label}: is required")
     if len(value) > limit:
-        raise InvalidInput(f"{key}: longer than {limit} characters")
+        raise InvalidInput(f"{label}: longer than {limit} characters")
     return value
 
 
@@ -95,10 +96,10 @@ def _int(raw: dict, key: str, low: int, high: int, default: int | None = None) -
     return value
 
 
-def _country(raw: dict, key: str) -> str:
+def _country(raw: dict, key: str, label: str | None = None) -> str:
     code = valid_country(raw.get(key) if isinstance(raw.get(key), str) else None)
     if not code:
-        raise InvalidInput(f"{key}: not an ISO country code: {raw.get(key)!r}")
+        raise InvalidInput(f"{label or key}: not an ISO country code: {raw.get(key)!r}")
     return code
 
 
@@ -139,7 +140,7 @@ def _price(raw: dict, currency: str, where: str) -> Decimal:
         raise InvalidInput(f"{where}.price: {exc}") from None
     if price <= 0 or price > MAX_PRICE:
         raise InvalidInput(f"{where}.price: must be more than 0 and at most {MAX_PRICE}")
-    if price != price.quantize(Decimal(1).scaleb(-precision(currency))) :
+    if price != price.quantize(Decimal(1).scaleb(-precision(currency))):
         raise InvalidInput(f"{where}.price: {currency} has {precision(currency)} decimal places")
     return price
 
@@ -196,7 +197,11 @@ def parse_listing(raw: object) -> Listing:
     handle = seller.get("handle")
     if not isinstance(handle, str) or not HANDLE_RE.match(handle):
         raise InvalidInput("seller.handle: lowercase letters, digits and '-', up to 64")
-    seller_ref = SellerRef(handle, _text(seller, "name", required=True, limit=120), _country(seller, "country"))
+    seller_ref = SellerRef(
+        handle,
+        _text(seller, "name", required=True, limit=120, label="seller.name"),
+        _country(seller, "country", "seller.country"),
+    )
 
     gtin = raw.get("gtin")
     if gtin in (None, ""):

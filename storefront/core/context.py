@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, url_for
+from flask_babel import refresh
 from flask_login import current_user
 from werkzeug.routing import AnyConverter
 
@@ -59,8 +60,7 @@ def init_shopper_context(app: Flask) -> None:
 
     @app.url_value_preprocessor
     def pull_locale(endpoint, values):
-        if values and "locale" in values:
-            g.url_locale = values.pop("locale")
+        g.url_locale = values.pop("locale") if values and "locale" in values else None
 
     @app.url_defaults
     def add_locale(endpoint, values):
@@ -72,6 +72,7 @@ def init_shopper_context(app: Flask) -> None:
     @app.before_request
     def load_shopper():
         g.shopper = resolve_shopper()
+        refresh()  # drop any locale Flask-Babel cached before the shopper was known
 
     @app.context_processor
     def template_globals():

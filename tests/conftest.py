@@ -1,0 +1,95 @@
+"""Shared fixtures: an app on each test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+_INSTANCE = tempfile.mkdtemp(prefix="storefront-test-")
+os.environ.setdefault("STOREFRONT_INSTANCE", _INSTANCE)
+os.environ.setdefault("SECRET_KEY", "test-secret")
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from storefront import create_app  # noqa: E402
+from storefront.cli import upgrade_database  # noqa: E402
+from storefront.currency.services import load_snapshot  # noqa: E402
+from storefront.extensions import db  # noqa: E402
+from storefront.models import metadata  # noqa: E402
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database per kind, shared by the session's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade_database()
+        db.engine.dispose()
+    return url
+
+
+def _clean(session) -> None:
+    """Empty every table so no test sees another's rows."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(metadata.sorted_tables):
+            session.execute(table.delete())
+    session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The storefront on a clean database with the bundled exchange rates loaded."""
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "MEDIA_PATH": str(tmp_path / "media"),
+        "SEARCH_INDEX_PATH": str(tmp_path / "index"),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        _clean(db.session)
+        load_snapshot(db.session)
+        db.session.commit()
+        from storefront.currency import services as currency_services
+
+        currency_services._cache.clear()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The app's database session."""
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for flask commands."""
+    return app.test_cli_runner()

@@ -1,0 +1,62 @@
+"""Test data built through the real importer, so tests exercise the same path as sellers."""
+from __future__ import annotations
+
+import copy
+import io
+import itertools
+import json
+
+from storefront.catalog.importer import import_listings
+from storefront.catalog.listings import parse_listing
+from storefront.catalog.services import save_listing
+from storefront.currency.services import current_rates
+
+_counter = itertools.count(1)
+
+BASE_LISTING = {
+    "seller": {"handle": "sz-audio", "name": "SZ Audio Store", "country": "CN"},
+    "brand": "Acme",
+    "category": "Electronics > Audio > Headphones",
+    "category_i18n": {"es": "Electrónica > Audio > Auriculares", "ar": "إلكترونيات > صوتيات > سماعات",
+                      "zh": "电子产品 > 音频 > 耳机"},
+    "title": {"en": "Wireless earbuds", "es": "Auriculares inalámbricos", "ar": "سماعات لاسلكية", "zh": "无线耳机"},
+    "description": {"en": "Good sound.", "es": "Buen sonido."},
+    "images": [],
+    "ships_from": "CN",
+    "handling_days": 3,
+    "weight_grams": 250,
+    "variants": [{"sku": "SKU-1", "options": {"Color": "Black"}, "price": "12.99", "currency": "USD", "stock": 40}],
+}
+
+
+def listing(**overrides) -> dict:
+    """A valid listing dict with a unique model and SKUs unless overridden."""
+    n = next(_counter)
+    data = copy.deepcopy(BASE_LISTING)
+    data["model"] = f"M-{n}"
+    data["variants"] = [dict(v, sku=f"SKU-{n}-{i}") for i, v in enumerate(data["variants"])]
+    data.update(overrides)
+    return data
+
+
+def add_listing(session, **overrides):
+    """Save one listing through the catalog service and commit; returns the product."""
+    data = listing(**overrides)
+    save_listing(session, parse_listing(data), current_rates())
+    session.commit()
+    from storefront.sellers.models import Variant
+    from sqlalchemy import select
+
+    variant = session.scalar(select(Variant).where(Variant.sku == data["variants"][0]["sku"]))
+    return variant.offer.product
+
+
+def jsonl(*items) -> io.BytesIO:
+    """A JSONL byte stream from dicts (or raw bytes lines)."""
+    lines = [i if isinstance(i, bytes) else json.dumps(i, ensure_ascii=False).encode() for i in items]
+    return io.BytesIO(b"\n".join(lines) + b"\n")
+
+
+def run_import(session, *items):
+    """Import listings given as dicts or raw lines; returns the report."""
+    return import_listings(session, jsonl(*items), current_rates())

@@ -1,0 +1,93 @@
+"""Accounts: register, log in and out, the address book, with bad input re-rendered and nothing lost."""
+from sqlalchemy import func, select
+
+from storefront.accounts.models import Address, User
+
+
+def register(client, **overrides):
+    data = {"name": "Ana Pérez", "email": "ana@example.com", "password": "s3cret-pass", "confirm": "s3cret-pass"}
+    data.update(overrides)
+    return client.post("/es/account/register", data=data)
+
+
+def test_register_hashes_password_and_logs_in(client, session):
+    response = register(client)
+    assert response.status_code == 303
+    user = session.scalar(select(User))
+    assert user.password_hash != "s3cret-pass" and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.locale == "es"
+    assert "Ana" in client.get("/es/").data.decode()
+
+
+def test_bad_registration_keeps_values_and_shows_inline_errors(client, session):
+    response = register(client, email="not-an-email", password="short", confirm="other")
+    html = response.data.decode()
+    assert response.status_code == 400
+    assert 'value="Ana Pérez"' in html and 'value="not-an-email"' in html
+    assert html.count('class="error"') >= 2 and 'aria-invalid="true"' in html
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_duplicate_email_is_refused(client, session):
+    register(client)
+    client.post("/es/account/logout")
+    response = register(client, email="ANA@example.com ")
+    assert response.status_code == 400 and session.scalar(select(func.count(User.id))) == 1
+
+
+def test_login_logout_and_wrong_password(client, session):
+    register(client)
+    client.post("/en/account/logout")
+    wrong = client.post("/en/account/login", data={"email": "ana@example.com", "password": "nope"})
+    assert wrong.status_code == 400 and "Email or password is not right." in wrong.data.decode()
+    ok = client.post("/en/account/login", data={"email": "ana@example.com", "password": "s3cret-pass",
+                                                 "next": "/en/account/addresses"})
+    assert ok.headers["Location"] == "/en/account/addresses"
+
+
+def test_login_never_redirects_off_site(client, session):
+    register(client)
+    client.post("/en/account/logout")
+    response = client.post("/en/account/login", data={"email": "ana@example.com", "password": "s3cret-pass",
+                                                       "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/en/"
+
+
+def test_address_book_validates_per_country(client, session):
+    register(client)
+    base = {"full_name": "Ana", "line1": "Rua A 1", "city": "São Paulo", "country": "BR"}
+    bad = client.post("/en/account/addresses/new", data=base | {"postal_code": "123", "region": ""})
+    html = bad.data.decode()
+    assert bad.status_code == 400 and "CEP" in html and 'value="Rua A 1"' in html
+    assert "Please enter the State." in html
+    assert session.scalar(select(func.count(Address.id))) == 0
+    good = client.post("/en/account/addresses/new", data=base | {"postal_code": "01310-100", "region": "SP"})
+    assert good.status_code == 303
+    address = session.scalar(select(Address))
+    assert (address.country, address.is_default) == ("BR", True)
+
+
+def test_changing_country_relabels_the_fields_in_place(client, session):
+    register(client)
+    response = client.post("/en/account/addresses/new", data={"country": "US", "refresh": "country"},
+                           headers={"HX-Request": "true", "HX-Target": "address_fields"})
+    body = response.data.decode()
+    assert body.strip().startswith('<div id="address_fields">') and "ZIP code" in body
+    assert 'class="error"' not in body
+
+
+def test_other_users_address_is_404(client, session):
+    register(client)
+    client.post("/en/account/addresses/new", data={"full_name": "Ana", "line1": "C/ Mayor 1", "city": "Madrid",
+                                                   "country": "ES", "postal_code": "28013"})
+    address_id = session.scalar(select(Address.id))
+    client.post("/en/account/logout")
+    register(client, email="eve@example.com")
+    assert client.get(f"/en/account/addresses/{address_id}").status_code == 404
+    assert client.post(f"/en/account/addresses/{address_id}/delete").status_code == 404
+    assert session.scalar(select(func.count(Address.id))) == 1
+
+
+def test_addresses_need_login(client):
+    response = client.get("/en/account/addresses")
+    assert response.status_code == 302 and "/en/account/login?next=" in response.headers["Location"]
