@@ -1,0 +1,61 @@
+"""Playwright journeys against a live server seeded with the demo store, in Debian's Chromium."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from storefront import create_app
+from storefront.cli import upgrade_database
+from storefront.demo.seed import seed_demo_store
+from storefront.extensions import db
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The demo shop on a free local port, for the whole session."""
+    base = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'live.db'}",
+        "MEDIA_PATH": str(base / "media"),
+        "SEARCH_INDEX_PATH": str(base / "index"),
+        "PER_PAGE": 12,
+    })
+    with app.app_context():
+        upgrade_database()
+        seed_demo_store(db.session)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: nothing is downloaded at run time."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A small phone."""
+    return {**browser_context_args, "viewport": PHONE, "device_scale_factor": 2, "is_mobile": True,
+            "has_touch": True, "locale": "es-ES"}
+
+
+@pytest.fixture
+def no_js_page(browser, browser_context_args):
+    """A page in a context with JavaScript disabled."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
