@@ -1,15 +1,13 @@
 """Shopper-facing catalog pages: home, category listings, product pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..currency.services import current_rates
 from ..extensions import db
-from ..sellers.models import Offer
 from . import browse
 from .filters import parse_filters, to_usd
 from .models import Product
@@ -87,23 +85,6 @@ def category(slug: str):
     )
 
 
-@bp.get("/p/<int:product_id>")
-@bp.get("/p/<int:product_id>-<slug>")
-def product(product_id: int, slug: str | None = None):
-    """A product with its offers (the full comparison page grows from here)."""
-    item = db.session.scalar(
-        select(Product).where(Product.id == product_id)
-        .options(selectinload(Product.offers).selectinload(Offer.variants), selectinload(Product.offers)
-                 .selectinload(Offer.seller))
-    )
-    if item is None:
-        abort(404)
-    if slug != item.slug:
-        return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug), 301)
-    offers = [o for o in item.offers if o.is_published and o.variants]
-    return render_page("catalog/product.html", product=item, offers=offers, trail=category_trail(item.category))
-
-
 @bp.get("/search")
 def search():
     """Search results with the listing filters (answered from the database until the index is wired)."""
@@ -121,3 +102,6 @@ def search():
         sorts=browse.SORTS,
         page_url=lambda **changes: url_for("catalog.search", q=text, **filters.args(**changes)),
     )
+
+
+from . import product_views  # noqa: E402,F401  (registers product and compare pages on bp)

@@ -12,6 +12,7 @@ from .i18n import (
     COOKIE_CURRENCY,
     ShopperContext,
     currency_for_country,
+    language_name,
     negotiate,
     valid_country,
     valid_currency,
@@ -91,6 +92,10 @@ def init_shopper_context(app: Flask) -> None:
             "country_name": display.country_label,
             "sort_label": display.sort_label,
             "preference_choices": preference_choices,
+            "language_name": language_name,
+            "method_label": display.method_label,
+            "offer_sort_label": display.offer_sort_label,
+            "seller_price": display.seller_price,
         }
 
 

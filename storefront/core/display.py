@@ -80,3 +80,22 @@ def image_url(product) -> str:
     if first.startswith(("https://", "http://")):
         return first
     return url_for("core.media", filename=first)
+
+
+METHOD_LABELS = {"economy": _l("Economy"), "standard": _l("Standard"), "express": _l("Express")}
+OFFER_SORT_LABELS = {"landed": _l("Total price"), "fastest": _l("Fastest delivery"), "rating": _l("Seller rating")}
+
+
+def method_label(key: str) -> str:
+    """The translated name of a shipping method."""
+    return str(METHOD_LABELS.get(key, key))
+
+
+def offer_sort_label(key: str) -> str:
+    """The translated name of an offer-comparison sort."""
+    return str(OFFER_SORT_LABELS.get(key, key))
+
+
+def seller_price(money: Money) -> str:
+    """A price in the seller's own currency, formatted for the shopper's locale."""
+    return format_money(money, g.shopper.locale)

@@ -1,0 +1,153 @@
+"""Offers of one product as the shopper sees them: the landed cost to their door, from every seller."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..core.money import Money
+from ..currency.services import Rates
+from ..sellers.models import Offer, Variant
+from ..shipping.services import ShippingQuote, convert_quote, quote
+from ..shipping.taxes import TaxEstimate, estimate_import_tax
+
+OFFER_SORTS = ("landed", "fastest", "rating")
+MAX_QUANTITY = 999
+
+
+@dataclass
+class OfferRow:
+    """One seller's offer priced for the shopper: item, shipping, tax estimate and landed total."""
+
+    offer: Offer
+    variant: Variant
+    quantity: int
+    item: Money | None          # unit price in the shopper's currency; None when no rate
+    original: Money             # unit price as the seller set it
+    shipping: ShippingQuote | None
+    methods: list[ShippingQuote]
+    tax: TaxEstimate | None
+    landed: Money | None
+    badges: set[str] = field(default_factory=set)
+
+    @property
+    def ships(self) -> bool:
+        """False when no method reaches the shopper's country."""
+        return bool(self.methods)
+
+    @property
+    def option_args(self) -> dict[str, str]:
+        """The variant's options as product-page query arguments (o_Color=Black...)."""
+        return {f"o_{name}": value for name, value in self.variant.options.items()}
+
+    @property
+    def in_stock(self) -> bool:
+        """True when the variant can be bought."""
+        return self.variant.stock > 0
+
+
+def option_names(variants: list[Variant]) -> list[str]:
+    """Option names used by any variant, in first-seen order (Color, Size...)."""
+    names: list[str] = []
+    for v in variants:
+        for name in v.options:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def option_values(variants: list[Variant]) -> dict[str, list[str]]:
+    """For each option name, its values in first-seen order."""
+    out: dict[str, list[str]] = {name: [] for name in option_names(variants)}
+    for v in variants:
+        for name, value in v.options.items():
+            if value not in out[name]:
+                out[name].append(value)
+    return out
+
+
+def pick_variant(variants: list[Variant], wanted: dict[str, str]) -> tuple[Variant, bool]:
+    """The variant matching `wanted` options, else the closest one; returns (variant, exact).
+
+    Closest means most options in common, then in stock, then cheapest, so an unknown choice
+    lands on something buyable.
+    """
+    wanted = {k: v for k, v in wanted.items() if v}
+    for v in variants:
+        if wanted and all(v.options.get(k) == val for k, val in wanted.items()) and len(wanted) >= len(v.options):
+            return v, True
+    if not wanted:
+        in_stock = [v for v in variants if v.stock > 0] or variants
+        return min(in_stock, key=lambda v: v.price), True
+    best = max(variants, key=lambda v: (sum(v.options.get(k) == val for k, val in wanted.items()),
+                                        v.stock > 0, -v.price))
+    return best, False
+
+
+def clamp_quantity(raw: str | None, stock: int) -> tuple[int, bool]:
+    """A buyable quantity from user input; returns (quantity, changed)."""
+    try:
+        wanted = int(raw) if raw not in (None, "") else 1
+    except ValueError:
+        return 1, True
+    limit = max(1, min(stock, MAX_QUANTITY))
+    quantity = min(max(1, wanted), limit)
+    return quantity, quantity != wanted
+
+
+def price_offer(offer: Offer, variant: Variant, quantity: int, *, country: str, currency: str, rates: Rates,
+                today: date) -> OfferRow:
+    """Price one offer for the shopper: converted item price, cheapest shipping, tax, landed total."""
+    original = Money(variant.price, variant.currency)
+    goods_original = original * quantity
+    free_over = Money(offer.free_shipping_over, variant.currency) if offer.free_shipping_over else None
+    methods_usd = quote(origin=offer.ships_from, destination=country, weight_grams=offer.weight_grams * quantity,
+                        handling_days=offer.handling_days, today=today, free_countries=offer.free_shipping or [],
+                        free_over=free_over, items_total=goods_original)
+    unit = rates.convert(original, currency)
+    methods = [m for m in (convert_quote(q, currency, rates) for q in methods_usd) if m is not None]
+    if unit is None or len(methods) != len(methods_usd):
+        return OfferRow(offer, variant, quantity, None, original, None, methods_usd, None, None)
+    unit = unit.quantize()
+    goods = unit * quantity
+    cheapest = methods[0] if methods else None
+    tax = landed = None
+    if cheapest is not None:
+        tax = estimate_import_tax(offer.ships_from, country, goods, cheapest.cost, rates)
+        landed = goods + cheapest.cost + (tax.amount if tax.amount is not None else Money.zero(currency))
+    return OfferRow(offer, variant, quantity, unit, original, cheapest, methods, tax, landed)
+
+
+def compare_offers(offers: list[Offer], wanted: dict[str, str], quantity: int, *, country: str, currency: str,
+                   rates: Rates, today: date, sort: str = "landed") -> list[OfferRow]:
+    """Every offer priced for the shopper, matched to the chosen options, sorted and badged."""
+    rows = []
+    for offer in offers:
+        if not offer.variants:
+            continue
+        variant, _exact = pick_variant(list(offer.variants), wanted)
+        rows.append(price_offer(offer, variant, quantity, country=country, currency=currency, rates=rates,
+                                today=today))
+    buyable = [r for r in rows if r.landed is not None and r.in_stock]
+    if buyable:
+        min(buyable, key=lambda r: r.landed.amount).badges.add("best_price")
+        min(buyable, key=lambda r: (r.shipping.latest, r.shipping.earliest)).badges.add("fastest")
+    return sort_rows(rows, sort)
+
+
+def sort_rows(rows: list[OfferRow], sort: str) -> list[OfferRow]:
+    """Sort rows; unbuyable ones (no rate, no shipping, sold out) always go last."""
+    far = date.max
+
+    def unbuyable(r: OfferRow) -> bool:
+        return r.landed is None or not r.in_stock
+
+    def by_landed(r: OfferRow):
+        return r.landed.amount if r.landed is not None else 0
+
+    keys = {
+        "landed": lambda r: (unbuyable(r), by_landed(r)),
+        "fastest": lambda r: (unbuyable(r), r.shipping.latest if r.shipping else far, by_landed(r)),
+        # Seller ratings arrive with reviews; until then the rating sort keeps the price order.
+        "rating": lambda r: (unbuyable(r), by_landed(r)),
+    }
+    return sorted(rows, key=keys.get(sort, keys["landed"]))

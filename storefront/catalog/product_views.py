@@ -1,0 +1,163 @@
+"""The product page (offers compared by landed cost to the shopper's door) and the compare list."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.htmx import hx_target, render_page
+from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
+from ..currency.services import current_rates
+from ..extensions import db
+from ..sellers.models import Offer
+from . import offers as offer_rules
+from .models import Product
+from .services import category_trail
+from .views import bp
+
+COMPARE_LIMIT = 4
+
+
+def load_product(product_id: int) -> Product | None:
+    """A product with its offers, their variants and sellers loaded in three queries."""
+    return db.session.scalar(
+        select(Product).where(Product.id == product_id).options(
+            selectinload(Product.offers).selectinload(Offer.variants),
+            selectinload(Product.offers).selectinload(Offer.seller),
+            selectinload(Product.category),
+        )
+    )
+
+
+def today() -> date:
+    """Today's date for delivery estimates (a config hook lets tests pin it)."""
+    return current_app.config.get("TODAY") or date.today()
+
+
+def product_context(product: Product, shopper: ShopperContext) -> dict:
+    """Everything the product page shows for this shopper, from the query string's choices."""
+    offers = [o for o in product.offers if o.is_published and o.variants]
+    rates = current_rates()
+    args = request.args
+    wanted = {k[2:]: v for k, v in args.items() if k.startswith("o_")}
+    sort = args.get("sort") if args.get("sort") in offer_rules.OFFER_SORTS else "landed"
+    notices = []
+    rows = offer_rules.compare_offers(offers, wanted, 1, country=shopper.country, currency=shopper.currency,
+                                      rates=rates, today=today(), sort="landed")
+    chosen = None
+    if args.get("offer", "").isdigit():
+        chosen = next((o for o in offers if o.id == int(args["offer"])), None)
+    if chosen is None and rows:
+        chosen = rows[0].offer
+    if chosen is None:
+        return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort}
+    variant, exact = offer_rules.pick_variant(list(chosen.variants), wanted)
+    if not exact:
+        notices.append(_("That combination is not available from this seller; showing the closest one."))
+    quantity, changed = offer_rules.clamp_quantity(args.get("qty"), variant.stock)
+    if changed and args.get("qty") is not None:
+        notices.append(_("Quantity set to %(num)s: the seller has %(stock)s in stock.", num=quantity,
+                         stock=variant.stock) if variant.stock > 0 else _("This option is sold out."))
+    selected = offer_rules.price_offer(chosen, variant, quantity, country=shopper.country,
+                                       currency=shopper.currency, rates=rates, today=today())
+    rows = offer_rules.compare_offers(offers, dict(variant.options), quantity, country=shopper.country,
+                                      currency=shopper.currency, rates=rates, today=today(), sort=sort)
+    return {
+        "offers": offers,
+        "rows": rows,
+        "selected": selected,
+        "option_values": offer_rules.option_values(list(chosen.variants)),
+        "notices": notices,
+        "sort": sort,
+        "sorts": offer_rules.OFFER_SORTS,
+    }
+
+
+@bp.get("/p/<int:product_id>")
+@bp.get("/p/<int:product_id>-<slug>")
+def product(product_id: int, slug: str | None = None):
+    """A product: gallery, texts, the chosen offer's variants, delivery to my country, every offer compared."""
+    item = load_product(product_id)
+    if item is None:
+        abort(404)
+    if slug != item.slug and not hx_target():
+        query = request.query_string.decode()
+        target = url_for("catalog.product", product_id=item.id, slug=item.slug)
+        return redirect(target + (f"?{query}" if query else ""), 301)
+    return render_page(
+        "catalog/product.html",
+        blocks=("purchase",),
+        product=item,
+        trail=category_trail(item.category),
+        in_compare=item.id in session.get("compare", []),
+        compare_count=len(session.get("compare", [])),
+        **product_context(item, g.shopper),
+    )
+
+
+@bp.post("/p/<int:product_id>/ship-to")
+def product_ship_to(product_id: int):
+    """Change the ship-to country from the product page; HTMX gets the re-priced purchase block."""
+    item = load_product(product_id)
+    if item is None:
+        abort(404)
+    country = valid_country(request.form.get("country")) or g.shopper.country
+    shopper = ShopperContext(g.shopper.locale, g.shopper.currency, country)
+    g.shopper = shopper
+    if hx_target() == "purchase":
+        response = render_page("catalog/product.html", blocks=("purchase",), product=item,
+                               trail=category_trail(item.category), **product_context(item, shopper))
+    else:
+        response = redirect(url_for("catalog.product", product_id=item.id, slug=item.slug,
+                                    **request.args.to_dict()), 303)
+    response.set_cookie(COOKIE_COUNTRY, country, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _compare_ids() -> list[int]:
+    return [i for i in session.get("compare", []) if isinstance(i, int)][:COMPARE_LIMIT]
+
+
+@bp.post("/compare")
+def compare_toggle():
+    """Add a product to, or remove it from, the compare list (at most four)."""
+    raw = request.form.get("product_id", "")
+    ids = _compare_ids()
+    product_id = int(raw) if raw.isdigit() else None
+    item = db.session.get(Product, product_id) if product_id else None
+    if item is None:
+        abort(404)
+    if request.form.get("action") == "remove":
+        ids = [i for i in ids if i != item.id]
+    elif item.id not in ids:
+        if len(ids) >= COMPARE_LIMIT:
+            flash(_("You can compare up to %(num)s products. Remove one first.", num=COMPARE_LIMIT), "error")
+        else:
+            ids.append(item.id)
+    session["compare"] = ids
+    if hx_target() == "compare_button":
+        return render_page("catalog/product.html", blocks=("compare_button",), product=item,
+                           in_compare=item.id in ids, compare_count=len(ids))
+    back = request.form.get("next") or ""
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back, 303)
+    return redirect(url_for("catalog.compare"), 303)
+
+
+@bp.get("/compare")
+def compare():
+    """The compare list side by side: specifications, best landed price to my country, ratings."""
+    ids = _compare_ids()
+    products = [p for p in (load_product(i) for i in ids) if p is not None]
+    shopper, rates = g.shopper, current_rates()
+    best = {}
+    for p in products:
+        rows = offer_rules.compare_offers([o for o in p.offers if o.is_published and o.variants], {}, 1,
+                                          country=shopper.country, currency=shopper.currency, rates=rates,
+                                          today=today())
+        best[p.id] = rows[0] if rows else None
+    return render_page("catalog/compare.html", products=products, best=best)

@@ -1,0 +1,58 @@
+"""Tests of backend selection, configuration errors and unavailability reporting."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from search import SearchBackend, SearchConfigError, SearchUnavailable, create_backend
+
+
+def test_unknown_backend_lists_valid_names() -> None:
+    with pytest.raises(SearchConfigError, match="embedded, meilisearch"):
+        create_backend("elastic")
+
+
+def test_embedded_needs_a_path() -> None:
+    with pytest.raises(SearchConfigError, match="'path'"):
+        create_backend("embedded")
+
+
+def test_unknown_option_is_named() -> None:
+    with pytest.raises(SearchConfigError, match="pth"):
+        create_backend("embedded", pth="/tmp/x")
+
+
+def test_meilisearch_needs_a_url() -> None:
+    with pytest.raises(SearchConfigError, match="'url'"):
+        create_backend("meilisearch", api_key="k")
+    with pytest.raises(SearchConfigError, match="'url'"):
+        create_backend("meilisearch", url="localhost:7700")
+    with pytest.raises(SearchConfigError, match="'index'"):
+        create_backend("meilisearch", url="http://127.0.0.1:7700", index="bad name!")
+
+
+def test_unreachable_meilisearch_is_unavailable() -> None:
+    # Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
+    backend = create_backend("meilisearch", url="http://127.0.0.1:9", api_key="k", index="products", timeout=2)
+    assert isinstance(backend, SearchBackend)
+    started = time.monotonic()
+    with pytest.raises(SearchUnavailable, match="unreachable"):
+        backend.check()
+    assert time.monotonic() - started < 10
+
+
+def test_embedded_without_index_is_unavailable(tmp_path: Path) -> None:
+    backend = create_backend("embedded", path=str(tmp_path / "nothing-here"))
+    assert isinstance(backend, SearchBackend)
+    with pytest.raises(SearchUnavailable):
+        backend.check()
+
+
+def test_embedded_unwritable_path_is_a_config_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SearchConfigError, match="not writable"):
+        create_backend("embedded", path=str(blocker / "index")).ensure_index(__import__("search").IndexSettings())
