@@ -15,11 +15,17 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server_db(tmp_path_factory) -> str:
+    """The live server's database URL (journeys read ids from it)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_db, tmp_path_factory):
     """The demo shop on a free local port, for the whole session."""
-    base = tmp_path_factory.mktemp("live")
+    base = tmp_path_factory.mktemp("live-files")
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'live.db'}",
+        "SQLALCHEMY_DATABASE_URI": live_server_db,
         "MEDIA_PATH": str(base / "media"),
         "SEARCH_INDEX_PATH": str(base / "index"),
         "PER_PAGE": 12,

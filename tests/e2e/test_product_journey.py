@@ -1,0 +1,74 @@
+"""A shopper compares sellers of one product on a phone: ship-to changes, sorting, variants, compare list."""
+import re
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
+
+
+def multi_seller_products(live_server_db: str, count: int = 2) -> list[str]:
+    engine = create_engine(live_server_db)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT id, slug FROM products WHERE offer_count >= 3 ORDER BY id LIMIT :n"), {"n": count}).all()
+    engine.dispose()
+    return [f"/en/p/{pid}-{slug}" for pid, slug in rows]
+
+
+def landed_totals(page: Page) -> list[str]:
+    return page.get_by_test_id("row-landed").all_inner_texts()
+
+
+def test_product_journey_with_javascript(page: Page, live_server, live_server_db):
+    first, second = multi_seller_products(live_server_db)
+    page.goto(live_server + first)
+    assert page.get_by_test_id("offer-row").count() >= 3
+
+    page.get_by_test_id("ship-to").select_option("DE")
+    expect(page.get_by_test_id("delivery")).to_contain_text("Germany")
+    germany = landed_totals(page)
+    page.get_by_test_id("ship-to").select_option("BR")
+    expect(page.get_by_test_id("delivery")).to_contain_text("Brazil")
+    brazil = landed_totals(page)
+    assert germany != brazil
+
+    page.get_by_test_id("sort-fastest").click()
+    expect(page).to_have_url(re.compile("sort=fastest"))
+    page.get_by_test_id("sort-landed").click()
+    expect(page).to_have_url(re.compile("sort=landed"))
+    totals = [float(re.sub(r"[^\d.]", "", t.replace(",", ""))) for t in landed_totals(page)]
+    buyable = totals[: len([t for t in totals if t])]
+    assert buyable == sorted(buyable)
+
+    selects = page.locator("[data-testid^=option-]")
+    if selects.count():
+        sku_before = page.get_by_test_id("sku").inner_text()
+        options = selects.first.locator("option").all_inner_texts()
+        if len(options) > 1:
+            selects.first.select_option(options[-1])
+            expect(page.get_by_test_id("sku")).not_to_have_text(sku_before)
+
+    page.get_by_test_id("compare-add").click()
+    expect(page.get_by_test_id("compare-remove")).to_be_visible()
+    page.goto(live_server + second)
+    page.get_by_test_id("compare-add").click()
+    page.get_by_test_id("compare-link").click()
+    expect(page.get_by_test_id("compare-landed")).to_have_count(2)
+
+
+def test_product_journey_without_javascript(no_js_page: Page, live_server, live_server_db):
+    page = no_js_page
+    first, second = multi_seller_products(live_server_db)
+    page.goto(live_server + first)
+    page.get_by_test_id("ship-to").select_option("DE")
+    page.locator("form.ship-to button").click()
+    expect(page.get_by_test_id("delivery")).to_contain_text("Germany")
+    page.get_by_test_id("sort-landed").click()
+    expect(page).to_have_url(re.compile("sort=landed"))
+    page.get_by_test_id("qty").fill("2")
+    page.locator("form.variant-form button").click()
+    expect(page.get_by_test_id("landed-total")).to_contain_text("2 items")
+    page.get_by_test_id("compare-add").click()
+    page.goto(live_server + second)
+    page.get_by_test_id("compare-add").click()
+    page.goto(live_server + "/en/compare")
+    expect(page.get_by_test_id("compare-landed")).to_have_count(2)
