@@ -5,6 +5,7 @@ import io
 import json
 import random
 import sys
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 from werkzeug.security import generate_password_hash
 
-from ..accounts.models import User
+from ..accounts.models import User, utcnow
 from ..catalog.importer import ImportReport, import_listings
 from ..catalog.models import Product
 from ..catalog.services import refresh_product_summary
@@ -89,8 +90,12 @@ def _demo_users(session: Session) -> None:
 def _demo_history(session: Session) -> None:
     """Rating and order aggregates for browsing, until real reviews and orders replace them.
 
-    Deterministic per product so screenshots and tests see the same shop every time.
+    Deterministic per product so screenshots and tests see the same shop every time. Sellers get
+    join dates spread over the past years, as a marketplace that has been open a while would have.
     """
+    for seller in session.scalars(select(Seller)):
+        rnd = random.Random(seller.handle)
+        seller.joined_at = utcnow() - timedelta(days=rnd.randint(90, 3200))
     for product in session.scalars(select(Product)):
         rnd = random.Random(product.gtin or product.id)
         product.orders_count = int(rnd.paretovariate(1.2) * 40) - 40 + rnd.randint(0, 30)
