@@ -37,6 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     init_shopper_context(app)
 
+    from .catalog.search_service import init_search
+
+    init_search(app)
+
     from .core import errors_views
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp

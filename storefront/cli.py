@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from tqdm import tqdm
 from flask.cli import AppGroup
 
 from .config import LOCALES, ROOT
@@ -56,6 +57,10 @@ def register_commands(app: Flask) -> None:
             click.echo("Demo data already present; nothing to do.")
             return
         _print_report(report)
+        from .catalog.indexing import rebuild_index
+        from .catalog.search_service import search_backend
+
+        click.echo(f"{rebuild_index(db.session, search_backend())} products indexed for search.")
 
     catalog = AppGroup("catalog", help="Catalog maintenance.")
 
@@ -64,14 +69,16 @@ def register_commands(app: Flask) -> None:
     def catalog_import(path: Path) -> None:
         """Import listings from a JSON Lines file (see README: catalog import format)."""
         from .catalog.importer import import_listings
+        from .catalog.indexing import drain_outbox
+        from .catalog.search_service import search_backend
         from .currency.services import current_rates
-        from tqdm import tqdm
 
         with path.open("rb") as stream, tqdm(
             total=path.stat().st_size, unit="B", unit_scale=True, desc="Importing", file=sys.stderr,
             disable=None,
         ) as bar:
             report = import_listings(db.session, stream, current_rates(), on_line=bar.update)
+        drain_outbox(db.session, search_backend())
         _print_report(report)
         if report.errors:
             sys.exit(1)
@@ -98,6 +105,35 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{count} exchange rates updated.")
 
     app.cli.add_command(rates)
+
+    search = AppGroup("search", help="The product search index.")
+
+    @search.command("reindex")
+    def search_reindex() -> None:
+        """Rebuild the index from the database, aside, then swap it in (search stays up)."""
+        from .catalog.indexing import buyable_count, rebuild_index
+        from .catalog.search_service import search_backend
+
+        with tqdm(total=buyable_count(db.session), unit="doc", desc="Indexing", file=sys.stderr,
+                  disable=None) as bar:
+            done = [0]
+
+            def progress(count: int) -> None:
+                bar.update(count - done[0])
+                done[0] = count
+
+            count = rebuild_index(db.session, search_backend(), progress)
+        click.echo(f"{count} products indexed.")
+
+    @search.command("sync")
+    def search_sync() -> None:
+        """Apply queued product changes to the index (run it from workers or a scheduler)."""
+        from .catalog.indexing import drain_outbox
+        from .catalog.search_service import search_backend
+
+        click.echo(f"{drain_outbox(db.session, search_backend())} queued changes applied.")
+
+    app.cli.add_command(search)
 
     translate = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .accounts.models import Address, User  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
+from .metrics.models import Event  # noqa: F401
 from .extensions import db
 from .sellers.models import Offer, Seller, Variant  # noqa: F401
 

@@ -44,6 +44,7 @@ def add_listing(session, **overrides):
     data = listing(**overrides)
     save_listing(session, parse_listing(data), current_rates())
     session.commit()
+    sync_search(session)
     from storefront.sellers.models import Variant
     from sqlalchemy import select
 
@@ -58,5 +59,16 @@ def jsonl(*items) -> io.BytesIO:
 
 
 def run_import(session, *items):
-    """Import listings given as dicts or raw lines; returns the report."""
-    return import_listings(session, jsonl(*items), current_rates())
+    """Import listings given as dicts or raw lines (and index them); returns the report."""
+    report = import_listings(session, jsonl(*items), current_rates())
+    sync_search(session)
+    return report
+
+
+def sync_search(session) -> int:
+    """Drain the search outbox into the app's index, as the web app does after a request."""
+    from flask import current_app
+
+    from storefront.catalog.indexing import drain_outbox
+
+    return drain_outbox(session, current_app.extensions["search"])

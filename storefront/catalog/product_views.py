@@ -12,6 +12,7 @@ from ..core.htmx import hx_target, render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db
+from ..metrics.recording import record_event
 from ..sellers.models import Offer
 from . import offers as offer_rules
 from .models import Product
@@ -87,6 +88,9 @@ def product(product_id: int, slug: str | None = None):
         query = request.query_string.decode()
         target = url_for("catalog.product", product_id=item.id, slug=item.slug)
         return redirect(target + (f"?{query}" if query else ""), 301)
+    sid, pos = request.args.get("sid", ""), request.args.get("pos", "")
+    if sid.isdigit() and pos.isdigit() and not hx_target():
+        record_event("search_click", search_event=int(sid), position=int(pos), product_id=item.id)
     return render_page(
         "catalog/product.html",
         blocks=("purchase",),

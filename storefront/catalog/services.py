@@ -180,6 +180,7 @@ def refresh_product_summary(session: Session, product: Product, rates: Rates) ->
     product.min_price_usd = cheapest.quantize(Decimal("0.0001")) if cheapest is not None else None
     product.offer_count = count
     session.add(SearchOutbox(product_id=product.id))
+    session.info["search_dirty"] = True  # lets the web app sync the index once the request is done
 
 
 def category_subtree_ids(session: Session, category: Category) -> list[int]:

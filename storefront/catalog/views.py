@@ -8,9 +8,10 @@ from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..currency.services import current_rates
 from ..extensions import db
-from . import browse
+from ..metrics.recording import record_event
+from . import browse, search_service
 from .filters import parse_filters, to_usd
-from .models import Product
+from .models import Category, Product
 from .services import category_by_slug, category_subtree_ids, category_trail
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:locale>")
@@ -87,21 +88,71 @@ def category(slug: str):
 
 @bp.get("/search")
 def search():
-    """Search results with the listing filters (answered from the database until the index is wired)."""
+    """Search results with facets, sorts and highlights; every control also works as a plain link."""
     text = " ".join((request.args.get("q") or "").split())[:200]
     filters = parse_filters(request.args)
-    page = with_free_shipping(browse.browse_products(db.session, listing_query(filters, text=text)))
+    sort = request.args.get("sort") if request.args.get("sort") in search_service.SEARCH_SORTS else "relevance"
+    category = db.session.scalar(select(Category).where(Category.slug == request.args.get("category", "")))
+    brand = (request.args.get("brand") or "").strip()[:120] or None
+    rates, shopper = current_rates(), g.shopper
+    query = search_service.ShopSearch(
+        text=text, locale=shopper.locale, category_id=category.id if category else None,
+        price_min_usd=to_usd(filters.price_min, shopper.currency, rates),
+        price_max_usd=to_usd(filters.price_max, shopper.currency, rates),
+        min_rating=filters.min_rating, ships_from=filters.ships_from,
+        free_shipping_to=shopper.country if filters.free_shipping else None, brand=brand, sort=sort,
+        page=filters.page, per_page=current_app.config["PER_PAGE"],
+    )
+    results = search_service.search_products(db.session, search_service.search_backend(), query)
+    results.free_shipping_ids = browse.free_shipping_ids(db.session, [p.id for p in results.items], shopper.country)
+    event_id = None
+    if text and filters.page == 1:
+        event_id = record_event("search", query=text, results=results.total, degraded=results.degraded)
+    popular = []
+    if not results.total:
+        popular = browse.browse_products(db.session, browse.BrowseQuery(sort="popular", per_page=8)).items
+    state = {"q": text, "category": category.slug if category else None, "brand": brand,
+             "sort": None if sort == "relevance" else sort}
+
+    def page_url(**changes):
+        args = {**filters.args(sort=None), **{k: v for k, v in state.items() if v}, **changes}
+        return url_for("catalog.search", **{k: v for k, v in args.items() if v not in (None, "")})
+
     return render_page(
         "catalog/search.html",
         blocks=("results", "load_more"),
         search_text=text,
         filters=filters,
-        page=page,
-        ships_from_choices=browse.ships_from_countries(db.session),
+        sort=sort,
+        sorts=search_service.SEARCH_SORTS,
+        state=state,
+        hidden_state={k: v for k, v in state.items() if v and k != "sort"},
+        page=results,
+        event_id=event_id,
+        popular=popular,
+        facet_categories=_facet_categories(results.facets.get("category", {})),
         ratings=browse.RATINGS,
-        sorts=browse.SORTS,
-        page_url=lambda **changes: url_for("catalog.search", q=text, **filters.args(**changes)),
+        page_url=page_url,
     )
+
+
+def _facet_categories(counts: dict[str, int]) -> list[tuple[Category, int]]:
+    """Top-level and second-level categories among the facet counts, most results first."""
+    ids = [int(i) for i in counts if i.isdigit()]
+    if not ids:
+        return []
+    nodes = db.session.scalars(select(Category).where(Category.id.in_(ids))).all()
+    shown = [c for c in nodes if c.parent_id is None or c.parent_id in ids]
+    return sorted(((c, counts[str(c.id)]) for c in shown), key=lambda pair: -pair[1])[:12]
+
+
+@bp.get("/search/suggest")
+def suggest():
+    """Autocomplete: at most eight products for what has been typed, as an accessible listbox."""
+    text = " ".join((request.args.get("q") or "").split())[:200]
+    items, highlights = search_service.suggest_products(db.session, search_service.search_backend(), text,
+                                                        g.shopper.locale)
+    return render_page("catalog/suggest.html", blocks=("suggestions",), items=items, highlights=highlights, search_text=text)
 
 
 from . import product_views  # noqa: E402,F401  (registers product and compare pages on bp)

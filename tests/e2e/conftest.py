@@ -8,6 +8,7 @@ from werkzeug.serving import make_server
 
 from storefront import create_app
 from storefront.cli import upgrade_database
+from storefront.catalog.indexing import rebuild_index
 from storefront.demo.seed import seed_demo_store
 from storefront.extensions import db
 
@@ -33,6 +34,7 @@ def live_server(live_server_db, tmp_path_factory):
     with app.app_context():
         upgrade_database()
         seed_demo_store(db.session)
+        rebuild_index(db.session, app.extensions["search"])
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

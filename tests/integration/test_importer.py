@@ -3,10 +3,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from storefront.catalog.importer import MAX_LINE_BYTES
+from storefront.catalog.importer import MAX_LINE_BYTES, import_listings
 from storefront.catalog.models import Category, Product, SearchOutbox
 from storefront.sellers.models import Offer, Seller, Variant
-from tests.factories import listing, run_import
+from storefront.currency.services import current_rates
+from tests.factories import jsonl, listing, run_import
 
 
 def count(session, model):
@@ -83,11 +84,11 @@ def test_a_line_failing_in_the_database_leaves_nothing_behind(session):
 def test_removed_variants_disappear_and_changes_queue_search_updates(session):
     data = listing(variants=[{"sku": "K-1", "price": "1", "currency": "USD", "stock": 1},
                              {"sku": "K-2", "price": "2", "currency": "USD", "stock": 1}])
-    run_import(session, data)
+    import_listings(session, jsonl(data), current_rates())
     data["variants"] = data["variants"][:1]
-    report = run_import(session, data)
+    report = import_listings(session, jsonl(data), current_rates())
     assert report.variants_removed == 1 and count(session, Variant) == 1
-    assert count(session, SearchOutbox) == 2
+    assert count(session, SearchOutbox) == 2  # one queued index update per saved listing
 
 
 def test_cli_import_prints_summary_and_fails_on_bad_lines(runner, tmp_path):

@@ -1,0 +1,183 @@
+"""Product search for the shop: the configured engine, its results re-loaded from the database,
+and a database fallback when the engine fails at run time."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import Flask, current_app
+from search import (
+    IndexSettings,
+    SearchBackend,
+    SearchConfigError,
+    SearchError,
+    SearchFilters,
+    SearchQuery,
+    create_backend,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import browse
+from .models import Category, Product
+from .services import category_subtree_ids
+
+log = logging.getLogger(__name__)
+FACETS = ("category", "brand", "ships_from", "rating")
+SEARCH_SORTS = ("relevance", "orders", "price_asc", "price_desc", "rating", "newest")
+
+
+def init_search(app: Flask) -> None:
+    """Create the configured search backend; a bad or unreachable configuration stops start-up.
+
+    :raises RuntimeError: naming SEARCH_BACKEND / MEILI_URL and what is wrong.
+    """
+    cfg = app.config
+    name = cfg["SEARCH_BACKEND"]
+    try:
+        if name == "meilisearch":
+            if not cfg["MEILI_URL"]:
+                raise SearchConfigError("MEILI_URL is empty")
+            backend = create_backend(name, url=cfg["MEILI_URL"], api_key=cfg["MEILI_API_KEY"] or None,
+                                     index=cfg["MEILI_INDEX"])
+            backend.check()
+        else:
+            backend = create_backend(name, path=cfg["SEARCH_INDEX_PATH"])
+        backend.ensure_index(IndexSettings())
+    except SearchError as exc:
+        raise RuntimeError(f"Search is misconfigured (SEARCH_BACKEND={name!r}): {exc}") from exc
+    app.extensions["search"] = backend
+
+    @app.teardown_request
+    def sync_search_index(_exc):
+        """In-process sync: a request that changed products has its edits searchable right after."""
+        from ..extensions import db
+        from .indexing import drain_outbox
+
+        if _exc is None and db.session.info.pop("search_dirty", False):
+            drain_outbox(db.session, backend)
+
+
+def search_backend() -> SearchBackend:
+    """The app's search backend."""
+    return current_app.extensions["search"]
+
+
+@dataclass(frozen=True)
+class ShopSearch:
+    """A shopper's search, in the catalog's terms (prices already in USD)."""
+
+    text: str
+    locale: str
+    category_id: int | None = None
+    price_min_usd: Decimal | None = None
+    price_max_usd: Decimal | None = None
+    min_rating: float | None = None
+    ships_from: str | None = None
+    free_shipping_to: str | None = None
+    brand: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+
+
+@dataclass
+class SearchPage:
+    """One page of search results, ready to render."""
+
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    highlights: dict[int, list[tuple[str, bool]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    degraded: bool = False
+    free_shipping_ids: set[int] = field(default_factory=set)
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows."""
+        return self.page < self.pages
+
+
+def engine_query(q: ShopSearch) -> SearchQuery:
+    """Translate to the search package's query type."""
+    return SearchQuery(
+        text=q.text,
+        locale=q.locale,
+        filters=SearchFilters(
+            category_id=str(q.category_id) if q.category_id else None,
+            price_min=float(q.price_min_usd) if q.price_min_usd is not None else None,
+            price_max=float(q.price_max_usd) if q.price_max_usd is not None else None,
+            min_rating=q.min_rating,
+            ships_from=(q.ships_from,) if q.ships_from else (),
+            free_shipping_to=q.free_shipping_to,
+            brands=(q.brand,) if q.brand else (),
+        ),
+        facets=FACETS,
+        sort=q.sort if q.sort in SEARCH_SORTS else "relevance",
+        page=q.page,
+        per_page=q.per_page,
+        highlight=True,
+    )
+
+
+def products_in_order(session: Session, ids: list[int]) -> list[Product]:
+    """Products by id, in the given (ranked) order; ids no longer in the database are skipped."""
+    if not ids:
+        return []
+    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def search_products(session: Session, backend: SearchBackend, q: ShopSearch) -> SearchPage:
+    """Search with the engine; if it fails, answer from the database and mark the page degraded."""
+    try:
+        result = backend.search(engine_query(q))
+    except Exception as exc:  # any engine failure degrades; the shop never answers 500 for search
+        log.error("search engine failed, answering from the database: %s", exc)
+        return _database_search(session, q)
+    ids = [int(i) for i in result.ids if i.isdigit()]
+    query = engine_query(q)
+    return SearchPage(
+        items=products_in_order(session, ids),
+        total=result.total,
+        page=query.page,
+        per_page=query.per_page,
+        facets=result.facets,
+        highlights={int(k): v for k, v in result.highlights.items() if k.isdigit()},
+        suggestion=result.suggestion,
+    )
+
+
+def _database_search(session: Session, q: ShopSearch) -> SearchPage:
+    sort = {"relevance": "popular", "orders": "popular"}.get(q.sort, q.sort)
+    category = session.get(Category, q.category_id) if q.category_id else None
+    page = browse.browse_products(session, browse.BrowseQuery(
+        category_ids=tuple(category_subtree_ids(session, category)) if category else (),
+        price_min_usd=q.price_min_usd, price_max_usd=q.price_max_usd, min_rating=q.min_rating,
+        ships_from=q.ships_from, free_shipping_to=q.free_shipping_to, text=q.text, sort=sort,
+        page=q.page, per_page=q.per_page,
+    ))
+    return SearchPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page, degraded=True)
+
+
+def suggest_products(session: Session, backend: SearchBackend, text: str, locale: str,
+                     limit: int = 8) -> tuple[list[Product], dict[int, list[tuple[str, bool]]]]:
+    """Up to `limit` products for the autocomplete list, with their title highlights."""
+    if not text.strip():
+        return [], {}
+    try:
+        result = backend.search(SearchQuery(text=text, locale=locale, per_page=limit, highlight=True))
+    except Exception as exc:  # autocomplete is a nicety: no list is better than an error
+        log.warning("autocomplete unavailable: %s", exc)
+        return [], {}
+    ids = [int(i) for i in result.ids[:limit] if i.isdigit()]
+    return products_in_order(session, ids), {int(k): v for k, v in result.highlights.items() if k.isdigit()}
