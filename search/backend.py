@@ -31,7 +31,7 @@ class SearchBackend(Protocol):
         ...
 
     def upsert(self, docs: Sequence[ProductDocument]) -> None:
-        """Insert or replace documents by id; visible to searches when this returns."""
+        """Insert or replace documents by id; visible to searches when this returns (see wait_writes for Meilisearch)."""
         ...
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -69,7 +69,7 @@ def _take(options: dict[str, Any], allowed: set[str], backend: str) -> None:
 
 
 def create_backend(name: str, **options: Any) -> SearchBackend:
-    """Instantiate a backend by name ("embedded" needs path; "meilisearch" needs url, api_key, index)."""
+    """Instantiate a backend by name ("embedded": path; "meilisearch": url, api_key, index, timeout, wait_writes)."""
     key = (name or "").strip().lower()
     if key == "embedded":
         _take(options, {"path"}, key)
@@ -81,7 +81,7 @@ def create_backend(name: str, **options: Any) -> SearchBackend:
 
         return EmbeddedBackend(path)
     if key == "meilisearch":
-        _take(options, {"url", "api_key", "index", "timeout"}, key)
+        _take(options, {"url", "api_key", "index", "timeout", "wait_writes"}, key)
         from search.meili import MeiliBackend
 
         return MeiliBackend(
@@ -89,6 +89,7 @@ def create_backend(name: str, **options: Any) -> SearchBackend:
             api_key=options.get("api_key"),
             index=options.get("index") or "products",
             timeout=options.get("timeout", 5),
+            wait_writes=bool(options.get("wait_writes", True)),
         )
     raise SearchConfigError(
         f"unknown search backend {name!r}; valid names: {', '.join(BACKEND_NAMES)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
+from typing import Callable
 
 import tantivy
 from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
@@ -22,6 +23,9 @@ LOCALE_ANALYZER: dict[str, str] = {"en": "t_en", "es": "t_es", "ar": "t_gen", "z
 GENERIC = "t_gen"
 TITLE_FIELDS: dict[str, str] = {loc: f"title_{loc}" for loc in LOCALES}
 DESC_FIELDS: dict[str, str] = {loc: f"desc_{loc}" for loc in LOCALES}
+# Unstemmed copies of the stemmed titles: typo and prefix matching must compare what the user
+# typed with real words ("runnin" is 1 edit from "running" but 3 from its stem "run").
+RAW_TITLE_FIELDS: dict[str, str] = {f"title_{loc}": f"title_{loc}_raw" for loc in ("en", "es")}
 BRAND_TEXT = "brand_t"
 CATEGORY_TEXT = "cat_t"
 # Every full-text field and the analyser its terms went through.
@@ -74,11 +78,13 @@ def analyze(analyzer: str, text: str) -> tuple[str, ...]:
     return tuple(ANALYZERS[analyzer].analyze(text))
 
 
-def stemmer_for(locale: str):  # type: ignore[no-untyped-def]
-    """Return a word -> term function matching how titles in locale were indexed (for highlights)."""
+@lru_cache(maxsize=None)
+def stemmer_for(locale: str) -> Callable[[str], str]:
+    """Return a word -> term function matching how titles in locale were indexed (one per locale, cached)."""
     name = LOCALE_ANALYZER.get(locale, GENERIC)
 
     def stem(word: str) -> str:
+        """First term the analyser produces for word, or word itself."""
         terms = analyze(name, word)
         return terms[0] if terms else word
 
@@ -92,6 +98,9 @@ def build_schema() -> tantivy.Schema:
     for field, analyzer in TEXT_FIELDS.items():
         # Positions are kept so multi-word synonyms can be matched as phrases.
         sb.add_text_field(field, tokenizer_name=analyzer, index_option="position")
+    for field in RAW_TITLE_FIELDS.values():
+        # Only the term dictionary is needed for fuzzy/prefix lookups.
+        sb.add_text_field(field, tokenizer_name=GENERIC, index_option="basic")
     for field in (KW_BRAND, KW_CATEGORY, KW_SELLER, KW_SHIPS_FROM):
         sb.add_text_field(field, tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_text_field(KW_FREE_SHIP, tokenizer_name="raw", index_option="basic")
@@ -138,7 +147,10 @@ def to_tantivy(doc: ProductDocument) -> tantivy.Document:
     for loc in LOCALES:
         title = doc.titles.get(loc)
         if title:
-            out.add_text(TITLE_FIELDS[loc], prepare_for_index(title))
+            prepared = prepare_for_index(title)
+            out.add_text(TITLE_FIELDS[loc], prepared)
+            if TITLE_FIELDS[loc] in RAW_TITLE_FIELDS:
+                out.add_text(RAW_TITLE_FIELDS[TITLE_FIELDS[loc]], prepared)
         desc = doc.descriptions.get(loc)
         if desc:
             out.add_text(DESC_FIELDS[loc], prepare_for_index(desc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from search.text import (
@@ -24,17 +25,26 @@ def _identity(word: str) -> str:
     return word
 
 
-def _word_matches(folded: str, stem: str, word: QueryWord, stemmer: Stemmer) -> bool:
-    """True when a title word matches a query word the way the engine's queries would."""
-    query_stem = stemmer(word.folded)
-    if stem == query_stem or folded == word.folded:
+@lru_cache(maxsize=65536)
+def _forms(token: str, stemmer: Stemmer) -> tuple[str, str]:
+    """(folded, stemmed) forms of a title word; cached because titles repeat words endlessly."""
+    folded = fold(normalize_arabic(unicodedata.normalize("NFKC", token)))
+    return folded, stemmer(folded)
+
+
+@lru_cache(maxsize=65536)
+def _word_matches(folded: str, stem: str, query: str, query_stem: str, typos: int, prefix: bool) -> bool:
+    """True when a title word matches a query word the way the engine's queries would (cached)."""
+    if stem == query_stem or folded == query:
         return True
-    if word.typos and edit_distance(stem, query_stem, word.typos) <= word.typos:
+    if typos and (
+        edit_distance(folded, query, typos) <= typos or edit_distance(stem, query_stem, typos) <= typos
+    ):
         return True
-    if word.prefix:
-        if folded.startswith(word.folded) or stem.startswith(word.folded):
+    if prefix:
+        if folded.startswith(query) or stem.startswith(query):
             return True
-        if word.typos and prefix_distance(word.folded, folded, word.typos) <= word.typos:
+        if typos and prefix_distance(query, folded, typos) <= typos:
             return True
     return False
 
@@ -63,7 +73,7 @@ def highlight_segments(
     if not title or not words:
         return None
     stem_of = stemmer or _identity
-    plain = [w for w in words if not w.cjk]
+    plain = [(w.folded, stem_of(w.folded), w.typos, w.prefix) for w in words if not w.cjk]
     cjk_needles = [w.text for w in words if w.cjk]
     synonym_stems: set[str] = set()
     for phrase in synonym_phrases:
@@ -79,9 +89,8 @@ def highlight_segments(
         if is_cjk(token):
             marks.extend(_cjk_marks(token, start, cjk_needles))
             continue
-        folded = fold(normalize_arabic(unicodedata.normalize("NFKC", token)))
-        stem = stem_of(folded)
-        if stem in synonym_stems or any(_word_matches(folded, stem, w, stem_of) for w in plain):
+        folded, stem = _forms(token, stem_of)
+        if stem in synonym_stems or any(_word_matches(folded, stem, *w) for w in plain):
             marks.append((start, end))
     if not marks:
         return None

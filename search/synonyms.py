@@ -61,3 +61,22 @@ def normalized_table(synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 DEFAULT_SYNONYMS: dict[str, list[str]] = expand_groups(DEFAULT_GROUPS)
+
+
+MAX_SYNONYM_WORDS = 4
+
+
+def match_synonyms(folded_words: list[str], table: dict[str, list[str]]) -> list[tuple[int, int, list[str]]]:
+    """Greedy longest match of query word runs against a normalised table: (start, width, alternatives)."""
+    matches: list[tuple[int, int, list[str]]] = []
+    i = 0
+    while i < len(folded_words):
+        for n in range(min(MAX_SYNONYM_WORDS, len(folded_words) - i), 0, -1):
+            found = table.get(" ".join(folded_words[i : i + n]))
+            if found:
+                matches.append((i, n, found))
+                i += n
+                break
+        else:
+            i += 1
+    return matches

@@ -36,10 +36,10 @@ def sanitize_query(text: object) -> str:
         out: list[str] = []
         for ch in raw:
             category = unicodedata.category(ch)
-            if category == "Cc":
+            if category == "Cc" or ch in "\u2028\u2029":
                 out.append(" ")  # tabs/newlines separate words, so keep a separator
-            elif category in ("Cs", "Co", "Cn") or ch in "\u2028\u2029\ufeff":
-                continue
+            elif category == "Cs" or ch == "\ufeff":
+                continue  # lone surrogates cannot even be encoded; a BOM is invisible noise
             else:
                 out.append(ch)
         return "".join(out)[:MAX_QUERY_CHARS]
@@ -158,6 +158,10 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     if a == b:
         return 0
     if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    # Each edit changes the symmetric difference of the character sets by at most two: a cheap
+    # C-speed rejection before the quadratic loop.
+    if len(set(a) ^ set(b)) > 2 * limit:
         return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))

@@ -12,16 +12,15 @@ import pytest
 from search import IndexSettings, SearchBackend, create_backend
 from search_catalog import CATALOG
 
-BACKENDS = ["embedded", "meilisearch"]
+# Meilisearch joins the matrix only when a server is configured, so local runs stay quiet.
+BACKENDS = ["embedded"] + (["meilisearch"] if os.environ.get("MEILI_URL") else [])
 
 
 def make_backend(name: str, tmp_path: Path) -> tuple[SearchBackend, object]:
     """Create a fresh, empty backend and return it with a cleanup token."""
     if name == "embedded":
         return create_backend("embedded", path=str(tmp_path / "index")), None
-    url = os.environ.get("MEILI_URL")
-    if not url:
-        pytest.skip("set MEILI_URL (and MEILI_API_KEY) to run the contract against Meilisearch")
+    url = os.environ["MEILI_URL"]
     uid = f"test_{uuid.uuid4().hex[:12]}"
     return create_backend("meilisearch", url=url, api_key=os.environ.get("MEILI_API_KEY"), index=uid), uid
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -29,6 +29,7 @@ def expected(predicate: Callable[[ProductDocument], bool]) -> set[str]:
 
 # ---------------------------------------------------------------------------- matching
 def test_last_word_is_a_prefix(backend: SearchBackend) -> None:
+    """Only the last, unfinished word matches as a prefix."""
     assert {"h1", "h2"} <= set(ids(backend, "headph"))
     assert ids(backend, "wireless headph") == ["h1"]
     # Only the last word is a prefix: a leading fragment must be a whole (or typo'd) word.
@@ -39,22 +40,26 @@ def test_last_word_is_a_prefix(backend: SearchBackend) -> None:
 
 
 def test_one_typo_from_five_letters(backend: SearchBackend) -> None:
+    """Words of 5-8 letters tolerate exactly one typo."""
     assert ids(backend, "kettel ") == ["k2"]  # 6 letters, one transposition
     assert ids(backend, "ketle ") == ["k2"]  # 5 letters, one deletion
     assert ids(backend, "exprezso ") == []  # 8 letters, two typos: only one allowed
 
 
 def test_two_typos_from_nine_letters(backend: SearchBackend) -> None:
+    """Words of 9+ letters tolerate two typos."""
     assert ids(backend, "stainlezz ") == ["k2"]  # 9 letters, two substitutions
     assert ids(backend, "lighweigt ") == ["s1"]  # 9 letters, two deletions
 
 
 def test_no_typo_below_five_letters(backend: SearchBackend) -> None:
+    """Words shorter than 5 letters must be spelled exactly."""
     assert ids(backend, "dezk ") == []
     assert ids(backend, "desk ") == ["d1"]
 
 
 def test_found_by_title_in_any_language(backend: SearchBackend) -> None:
+    """A product is found by its title in any language, whatever the query locale."""
     assert "h1" in ids(backend, "蓝牙", locale="en")
     assert "h1" in ids(backend, "inalámbricos", locale="en")
     assert "h1" in ids(backend, "سماعات", locale="en")
@@ -62,6 +67,7 @@ def test_found_by_title_in_any_language(backend: SearchBackend) -> None:
 
 
 def test_query_locale_title_ranks_first(backend: SearchBackend, backend_name: str) -> None:
+    """A match in the query locale's title outranks a match only in another language."""
     if backend_name == "meilisearch":
         pytest.xfail("Meilisearch ranks attributes in one fixed order per index, not per query locale")
     # l1 has the word only in its Spanish title (10 orders); l2 only in English (5000 orders).
@@ -72,12 +78,14 @@ def test_query_locale_title_ranks_first(backend: SearchBackend, backend_name: st
 
 
 def test_title_ranks_above_description_and_ties_break_by_orders(backend: SearchBackend) -> None:
+    """Title matches beat description matches; equal matches are ordered by orders."""
     ranked = ids(backend, "headphones ")
     assert ranked.index("h1") < ranked.index("h2")  # same tier: 900 orders beat 300
     assert ranked.index("h2") < ranked.index("d1")  # d1 mentions headphones only in its description
 
 
 def test_synonyms(backend: SearchBackend) -> None:
+    """Synonyms expand at query time, across languages and for multi-word phrases."""
     assert {"p1", "p2", "z1"} <= set(ids(backend, "cellphone "))
     assert {"p1", "p2", "z1"} <= set(ids(backend, "mobile phone "))
     assert {"h1", "h2", "e1"} <= set(ids(backend, "earbuds "))
@@ -88,12 +96,14 @@ def test_synonyms(backend: SearchBackend) -> None:
 
 
 def test_ascii_folding(backend: SearchBackend) -> None:
+    """Accents and case are ignored (cafe finds café)."""
     assert ids(backend, "cafe ") == ["k1"]
     assert ids(backend, "maquina ", locale="es") == ["k1"]
     assert ids(backend, "CAFÉ ") == ["k1"]
 
 
 def test_arabic_normalisation_and_article(backend: SearchBackend) -> None:
+    """Arabic matches ignore diacritics, letter variants and the definite article."""
     bag = set(ids(backend, "حقيبة ", locale="ar"))
     assert {"a1", "b1"} <= bag
     assert set(ids(backend, "الحقيبة ", locale="ar")) == bag  # article on the query
@@ -104,6 +114,7 @@ def test_arabic_normalisation_and_article(backend: SearchBackend) -> None:
 
 
 def test_chinese_word_inside_longer_run(backend: SearchBackend) -> None:
+    """A Chinese two-character word is found inside a longer unsegmented run."""
     assert ids(backend, "蓝牙", locale="zh") == ["h1"]
     assert ids(backend, "耳机", locale="zh")[:1] == ["h1"]
     assert ids(backend, "咖啡", locale="zh") == ["c1"]
@@ -129,12 +140,14 @@ FILTER_CASES: list[tuple[SearchFilters, Callable[[ProductDocument], bool]]] = [
 
 @pytest.mark.parametrize("filters,predicate", FILTER_CASES)
 def test_every_filter(backend: SearchBackend, filters: SearchFilters, predicate: Callable[[ProductDocument], bool]) -> None:
+    """Each filter returns exactly the fixture documents satisfying it."""
     result = find(backend, "", filters=filters, per_page=100)
     assert set(result.ids) == expected(predicate)
     assert result.total == len(result.ids)
 
 
 def test_filters_combine_with_text(backend: SearchBackend) -> None:
+    """Filters narrow text matches."""
     # e1 ("Earbuds") matches through the earbuds/headphones synonym group.
     assert set(ids(backend, "headphones ", filters=SearchFilters(price_max=50))) == {"h1", "d1", "e1"}
     assert set(ids(backend, "bluetooth", filters=SearchFilters(seller="tienda"))) == {"l1"}
@@ -159,6 +172,7 @@ def _reference_facets(matched: set[str]) -> dict[str, dict[str, int]]:
      ("bluetooth", SearchFilters(brands=("Pulse", "Boom")))],
 )
 def test_facet_counts_reflect_query_and_filters(backend: SearchBackend, text: str, filters: SearchFilters) -> None:
+    """Facet counts are computed over the full matching set (query and filters)."""
     facets = ("category", "brand", "ships_from", "seller", "rating")
     result = find(backend, text, filters=filters, facets=facets, per_page=100)
     assert result.facets == _reference_facets(set(result.ids))
@@ -172,17 +186,20 @@ def test_facet_counts_reflect_query_and_filters(backend: SearchBackend, text: st
      ("rating", lambda d: -d.rating), ("newest", lambda d: -d.created_at), ("relevance", lambda d: -d.orders)],
 )
 def test_sorts_when_browsing(backend: SearchBackend, sort: str, key: Callable[[ProductDocument], float]) -> None:
+    """Every sort orders the whole catalog correctly; relevance browsing is by orders."""
     ranked = ids(backend, "", sort=sort)
     assert [key(BY_ID[i]) for i in ranked] == sorted(key(d) for d in CATALOG)
 
 
 def test_sorts_apply_to_text_matches(backend: SearchBackend) -> None:
+    """Explicit sorts reorder text matches."""
     ranked = ids(backend, "bluetooth", sort="price_desc")
     assert ranked == sorted(ranked, key=lambda i: -BY_ID[i].price)
     assert set(ranked) == {"h1", "l1", "l2"}
 
 
 def test_pagination_and_totals(backend: SearchBackend) -> None:
+    """Pages partition the result set and totals stay constant."""
     seen: list[str] = []
     for page in range(1, 6):
         result = find(backend, "", page=page, per_page=6)
@@ -193,6 +210,7 @@ def test_pagination_and_totals(backend: SearchBackend) -> None:
 
 
 def test_empty_query_browses_everything(backend: SearchBackend) -> None:
+    """Blank text returns the whole catalog."""
     result = find(backend, "   ", per_page=100)
     assert result.total == len(CATALOG)
     assert result.suggestion is None and result.highlights == {}
@@ -207,6 +225,7 @@ def _check_segments(result: SearchResult, doc_id: str, locale: str) -> list[str]
 
 
 def test_highlights(backend: SearchBackend) -> None:
+    """Highlight segments rebuild the query-locale title and mark exact, prefix, typo, CJK, Arabic and synonym matches."""
     result = find(backend, "wireless headph", highlight=True)
     assert _check_segments(result, "h1", "en") == ["Wireless", "Headphones"]
     assert _check_segments(find(backend, "kettel ", highlight=True), "k2", "en") == ["Kettle"]
@@ -220,6 +239,7 @@ def test_highlights(backend: SearchBackend) -> None:
 
 
 def test_zero_results_suggest_a_correction(backend: SearchBackend) -> None:
+    """A zero-hit query gets a corrected query only when the correction has hits."""
     result = find(backend, "sneekerz ")
     assert result.total == 0 and result.suggestion == "sneakers"
     assert find(backend, "dezk ").suggestion == "desk"
@@ -229,6 +249,7 @@ def test_zero_results_suggest_a_correction(backend: SearchBackend) -> None:
 
 # ---------------------------------------------------------------------------- writes
 def test_upsert_replaces(backend: SearchBackend) -> None:
+    """Upserting an existing id replaces the document."""
     old = BY_ID["k2"]
     new = ProductDocument(**{**old.to_json(), "titles": {"en": "Electric Kettle Deluxe"}})
     backend.upsert([new])
@@ -238,16 +259,19 @@ def test_upsert_replaces(backend: SearchBackend) -> None:
 
 
 def test_delete_removes(backend: SearchBackend) -> None:
+    """Deleted documents stop matching and unknown ids are ignored."""
     backend.delete(["k2", "no-such-id"])
     assert ids(backend, "kettle ") == []
     assert backend.count() == len(CATALOG) - 1
 
 
 def test_rebuild_swaps_and_keeps_searching(backend: SearchBackend) -> None:
+    """rebuild swaps in the new catalog while the old one keeps answering during the build."""
     during: list[list[str]] = []
     progress: list[int] = []
 
-    def docs():  # type: ignore[no-untyped-def]
+    def docs() -> Iterator[ProductDocument]:
+        """Yield the catalog, doing extra work mid-build."""
         for i, doc in enumerate(CATALOG):
             if i == 5:
                 during.append(ids(backend, "kettle "))  # the old index still answers mid-build
@@ -272,12 +296,14 @@ HOSTILE_TEXTS = ["x" * 10_000, "head\x00phones\x1f\x7f", "\ud800", 'he said "hi"
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_hostile_text_returns_normally(backend: SearchBackend, text: str) -> None:
+    """Hostile query text never raises."""
     result = find(backend, text, highlight=True, facets=("brand", "bogus"))
     assert isinstance(result.total, int)
     assert set(result.facets) <= {"brand"}
 
 
 def test_hostile_filters_and_paging(backend: SearchBackend) -> None:
+    """Operators and quotes in filter values are literals; absurd paging is clamped."""
     weird = SearchFilters(
         category_id='x" OR category_ids = "audio',
         seller="odd seller = TO",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -48,7 +50,8 @@ def test_other_process_writes_are_visible_at_once(loaded: EmbeddedBackend, tmp_p
 def test_writes_during_rebuild_are_replayed(loaded: EmbeddedBackend) -> None:
     """Upserts and deletes made while a rebuild runs survive the swap."""
 
-    def docs():  # type: ignore[no-untyped-def]
+    def docs() -> Iterator[ProductDocument]:
+        """Yield the catalog, doing extra work mid-build."""
         for i, doc in enumerate(CATALOG):
             if i == 3:
                 loaded.upsert([ProductDocument(id="late", titles={"en": "Late Arrival Teapot"})])
@@ -65,7 +68,8 @@ def test_writes_during_rebuild_are_replayed(loaded: EmbeddedBackend) -> None:
 def test_failed_rebuild_keeps_the_old_index(loaded: EmbeddedBackend) -> None:
     """An exception from the caller's iterator propagates and leaves the live index untouched."""
 
-    def broken():  # type: ignore[no-untyped-def]
+    def broken() -> Iterator[ProductDocument]:
+        """Yield one document, then fail like a lost database connection."""
         yield CATALOG[0]
         raise RuntimeError("database went away")
 
@@ -83,7 +87,8 @@ def test_failed_rebuild_keeps_the_old_index(loaded: EmbeddedBackend) -> None:
 def test_concurrent_rebuild_is_refused(loaded: EmbeddedBackend) -> None:
     """Only one rebuild may run at a time."""
 
-    def docs():  # type: ignore[no-untyped-def]
+    def docs() -> Iterator[ProductDocument]:
+        """Yield the catalog, doing extra work mid-build."""
         with pytest.raises(SearchError, match="already running"):
             loaded.rebuild([])
         yield from CATALOG
@@ -133,3 +138,16 @@ def test_tie_break_weight_never_outweighs_a_tier() -> None:
     factors = [math.log2(2 + tie_break_weight(o)) for o in (0, 1, 10, 1000, 10**6, 10**12)]
     assert factors == sorted(factors) and factors[0] == 1.0
     assert factors[-1] <= 1 + TIE_BREAK_MAX + 1e-12
+
+
+def test_forked_worker_reopens_the_index(loaded: EmbeddedBackend) -> None:
+    """A process forked after the index was opened (gunicorn --preload) still searches correctly."""
+    assert ids(loaded, "kettle ") == ["k2"]
+    pid = os.fork()
+    if pid == 0:  # child: report through the exit status only
+        try:
+            os._exit(0 if ids(loaded, "kettle ") == ["k2"] else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

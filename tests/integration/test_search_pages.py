@@ -1,0 +1,122 @@
+"""Search through the shop: the real embedded index, the outbox, the database fallback, hostile input."""
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.catalog.indexing import sync_outbox
+from storefront.catalog.listings import parse_listing
+from storefront.catalog.models import SearchOutbox
+from storefront.catalog.services import save_listing
+from storefront.currency.services import current_rates
+from storefront.metrics.models import Event
+from tests.factories import add_listing, listing, sync_search
+
+
+@pytest.fixture
+def shop(session):
+    add_listing(session, title={"en": "Wireless Bluetooth earbuds", "es": "Auriculares inalámbricos Bluetooth",
+                                "zh": "无线蓝牙耳机", "ar": "سماعات لاسلكية بلوتوث"}, brand="Sonvoz")
+    add_listing(session, title={"en": "Stainless steel chef knife", "es": "Cuchillo de chef de acero"},
+                category="Home & Kitchen > Knives", category_i18n={}, brand="Kaito",
+                variants=[{"sku": "KN-1", "price": "30.00", "currency": "USD", "stock": 4}])
+
+
+def result_ids(html: str) -> list[str]:
+    import re
+
+    grid = html.split('data-testid="results"', 1)[1].split('data-testid="popular-alternatives"', 1)[0]
+    return re.findall(r'href="/\w\w/p/(\d+)-', grid)
+
+
+def test_typo_and_prefix_find_products_with_highlights(client, shop):
+    html = client.get("/es/search?q=auriculares+bluetoth").data.decode()
+    assert len(result_ids(html)) == 1 and "<mark>" in html
+    assert len(result_ids(client.get("/zh/search?q=蓝牙").data.decode())) == 1
+    assert len(result_ids(client.get("/en/search?q=chef+kni").data.decode())) == 1
+
+
+def test_zero_results_offer_popular_alternatives(client, shop):
+    html = client.get("/en/search?q=xqzzyv").data.decode()
+    assert "0 products" in html and 'data-testid="popular-alternatives"' in html
+
+
+def test_facets_and_sorts_work_as_plain_links(client, shop):
+    html = client.get("/en/search?q=").data.decode()
+    assert 'data-testid="facet-brand"' in html and "Kaito" in html
+    kaito = client.get("/en/search?brand=Kaito").data.decode()
+    assert len(result_ids(kaito)) == 1 and "chef" in kaito
+    cheap_first = result_ids(client.get("/en/search?sort=price_asc").data.decode())
+    dear_first = result_ids(client.get("/en/search?sort=price_desc").data.decode())
+    assert cheap_first == dear_first[::-1] and len(cheap_first) == 2
+
+
+def test_results_as_you_type_get_only_the_results_block(client, shop):
+    response = client.get("/en/search?q=earb", headers={"HX-Request": "true", "HX-Target": "results"})
+    body = response.data.decode()
+    assert body.strip().startswith('<div id="results"') and len(result_ids(body)) == 1
+
+
+def test_autocomplete_lists_at_most_eight_options(client, session, shop):
+    for i in range(10):
+        add_listing(session, title={"en": f"Earbuds model {i}"})
+    body = client.get("/en/search/suggest?q=earb", headers={"HX-Request": "true", "HX-Target": "suggestions"})
+    html = body.data.decode()
+    assert html.count('role="option"') == 8 and "<html" not in html
+
+
+@pytest.mark.parametrize("query", ["x" * 10_000, "a\x00b\x07c", '"; DROP', 'brand = "x" AND', "TO 5", "%%%", ""])
+def test_hostile_queries_render_normally(client, shop, query):
+    response = client.get("/en/search", query_string={"q": query, "brand": '" OR 1=1', "page": "-3",
+                                                        "category": "nope", "sort": "evil"})
+    assert response.status_code == 200
+
+
+def test_lone_surrogate_and_broken_utf8_render_normally(client, shop):
+    assert client.get("/en/search?q=%ED%A0%80abc&brand=%FF").status_code == 200
+    assert client.get("/en/search/suggest?q=%ED%A0%80").status_code == 200
+
+
+def test_search_records_events_and_clicks(client, session, shop):
+    html = client.get("/en/search?q=earbuds").data.decode()
+    event = session.scalar(select(Event).where(Event.kind == "search"))
+    assert event.data == {"query": "earbuds", "results": 1, "degraded": False}
+    assert f"sid={event.id}&amp;pos=1" in html
+    product_id = result_ids(html)[0]
+    client.get(f"/en/p/{product_id}-x?sid={event.id}&pos=1", follow_redirects=True)
+    click = session.scalar(select(Event).where(Event.kind == "search_click"))
+    assert click.data == {"search_event": event.id, "position": 1, "product_id": int(product_id)}
+
+
+def test_an_edit_becomes_searchable_and_a_rolled_back_edit_does_not(app, client, session, shop):
+    data = listing(title={"en": "Ceramic teapot"})
+    save_listing(session, parse_listing(data), current_rates())
+    session.rollback()
+    assert session.scalar(select(func.count(SearchOutbox.id))) == 0
+    assert result_ids(client.get("/en/search?q=teapot").data.decode()) == []
+    save_listing(session, parse_listing(data), current_rates())
+    session.commit()
+    assert sync_outbox(session, app.extensions["search"]) == 1
+    assert len(result_ids(client.get("/en/search?q=teapot").data.decode())) == 1
+
+
+def test_outbox_rows_survive_an_engine_failure(app, session, shop):
+    save_listing(session, parse_listing(listing(title={"en": "Bamboo cutting board"})), current_rates())
+    session.commit()
+    index = Path(app.config["SEARCH_INDEX_PATH"])
+    shutil.rmtree(index)
+    index.write_text("not an index")
+    assert sync_search(session) == 0
+    assert session.scalar(select(func.count(SearchOutbox.id))) == 1
+
+
+def test_broken_engine_degrades_to_the_database_with_a_notice(app, client, shop):
+    index = Path(app.config["SEARCH_INDEX_PATH"])
+    shutil.rmtree(index)
+    index.write_text("not an index")
+    response = client.get("/en/search?q=earbuds")
+    html = response.data.decode()
+    assert response.status_code == 200 and 'data-testid="degraded"' in html
+    assert len(result_ids(html)) == 1
+    assert client.get("/en/search/suggest?q=earb").status_code == 200
