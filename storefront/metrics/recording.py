@@ -7,6 +7,7 @@ import secrets
 
 from flask import g, request, session
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import Event
@@ -33,7 +34,10 @@ def anonymous_session_id() -> str:
 
 
 def record_event(kind: str, **data) -> int | None:
-    """Insert one event in its own short transaction; returns its id, or None if recording failed."""
+    """Insert one event in its own session and transaction; returns its id, or None if recording failed.
+
+    A separate session keeps the page's loaded rows from being expired by this commit.
+    """
     shopper = g.get("shopper")
     try:
         event = Event(
@@ -46,10 +50,10 @@ def record_event(kind: str, **data) -> int | None:
             device=device_class(request.headers.get("User-Agent", "")),
             data=data,
         )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
+        with Session(db.engine) as events:
+            events.add(event)
+            events.commit()
+            return event.id
     except Exception as exc:  # metrics must never break shopping
-        db.session.rollback()
         log.warning("event %s not recorded: %s", kind, exc)
         return None
