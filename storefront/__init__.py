@@ -41,6 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_search(app)
 
+    from .metrics.recording import init_recording
+
+    init_recording(app)
+
     from .core import errors_views
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp

@@ -1,6 +1,7 @@
 """The product page (offers compared by landed cost to the shopper's door) and the compare list."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -89,8 +90,8 @@ def product(product_id: int, slug: str | None = None):
         target = url_for("catalog.product", product_id=item.id, slug=item.slug)
         return redirect(target + (f"?{query}" if query else ""), 301)
     sid, pos = request.args.get("sid", ""), request.args.get("pos", "")
-    if sid.isdigit() and pos.isdigit() and not hx_target():
-        record_event("search_click", search_event=int(sid), position=int(pos), product_id=item.id)
+    if re.fullmatch(r"[0-9a-f]{12}", sid) and pos.isdigit() and not hx_target():
+        record_event("search_click", search_id=sid, position=min(int(pos), 100_000), product_id=item.id)
     return render_page(
         "catalog/product.html",
         blocks=("purchase",),

@@ -8,7 +8,7 @@ from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..currency.services import current_rates
 from ..extensions import db
-from ..metrics.recording import record_event
+from ..metrics.recording import new_reference, record_event
 from . import browse, search_service
 from .filters import parse_filters, to_usd
 from .models import Category, Product
@@ -105,9 +105,10 @@ def search():
     )
     results = search_service.search_products(db.session, search_service.search_backend(), query)
     results.free_shipping_ids = browse.free_shipping_ids(db.session, [p.id for p in results.items], shopper.country)
-    event_id = None
-    if text and filters.page == 1:
-        event_id = record_event("search", query=text, results=results.total, degraded=results.degraded)
+    search_ref = new_reference() if text else None
+    if text:
+        record_event("search", query=text, results=results.total, degraded=results.degraded, search_id=search_ref,
+                     page=results.page)
     popular = []
     if not results.total:
         popular = browse.browse_products(db.session, browse.BrowseQuery(sort="popular", per_page=8)).items
@@ -128,7 +129,7 @@ def search():
         state=state,
         hidden_state={k: v for k, v in state.items() if v and k != "sort"},
         page=results,
-        event_id=event_id,
+        search_ref=search_ref,
         popular=popular,
         facet_categories=_facet_categories(results.facets.get("category", {})),
         ratings=browse.RATINGS,

@@ -5,9 +5,8 @@ import logging
 import re
 import secrets
 
-from flask import g, request, session
+from flask import Flask, Response, g, request, session
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import Event
@@ -33,27 +32,38 @@ def anonymous_session_id() -> str:
     return session["sid"]
 
 
-def record_event(kind: str, **data) -> int | None:
-    """Insert one event in its own session and transaction; returns its id, or None if recording failed.
+def new_reference() -> str:
+    """A short random id to tie later events to this one (a search to its clicks)."""
+    return secrets.token_hex(6)
 
-    A separate session keeps the page's loaded rows from being expired by this commit.
-    """
+
+def record_event(kind: str, **data) -> None:
+    """Queue one event; it is written after the page is rendered, so it never slows or breaks it."""
     shopper = g.get("shopper")
-    try:
-        event = Event(
-            kind=kind,
-            session_id=anonymous_session_id(),
-            user_id=current_user.id if current_user.is_authenticated else None,
-            locale=shopper.locale if shopper else "",
-            country=shopper.country if shopper else "",
-            currency=shopper.currency if shopper else "",
-            device=device_class(request.headers.get("User-Agent", "")),
-            data=data,
-        )
-        with Session(db.engine) as events:
-            events.add(event)
-            events.commit()
-            return event.id
-    except Exception as exc:  # metrics must never break shopping
-        log.warning("event %s not recorded: %s", kind, exc)
-        return None
+    g.setdefault("pending_events", []).append(Event(
+        kind=kind,
+        session_id=anonymous_session_id(),
+        user_id=current_user.id if current_user.is_authenticated else None,
+        locale=shopper.locale if shopper else "",
+        country=shopper.country if shopper else "",
+        currency=shopper.currency if shopper else "",
+        device=device_class(request.headers.get("User-Agent", "")),
+        data=data,
+    ))
+
+
+def init_recording(app: Flask) -> None:
+    """Write each request's queued events once its response is ready."""
+
+    @app.after_request
+    def write_events(response: Response) -> Response:
+        events = g.pop("pending_events", None)
+        if events:
+            try:
+                db.session.commit()  # end the page's read transaction so the insert starts fresh
+                db.session.add_all(events)
+                db.session.commit()
+            except Exception as exc:  # metrics must never break shopping
+                db.session.rollback()
+                log.warning("%d events not recorded: %s", len(events), exc)
+        return response

@@ -81,12 +81,14 @@ def test_lone_surrogate_and_broken_utf8_render_normally(client, shop):
 def test_search_records_events_and_clicks(client, session, shop):
     html = client.get("/en/search?q=earbuds").data.decode()
     event = session.scalar(select(Event).where(Event.kind == "search"))
-    assert event.data == {"query": "earbuds", "results": 1, "degraded": False}
-    assert f"sid={event.id}&amp;pos=1" in html
+    ref = event.data.pop("search_id")
+    assert event.data == {"query": "earbuds", "results": 1, "degraded": False, "page": 1}
+    assert (event.locale, event.country, event.device) == ("en", "US", "desktop")
+    assert f"sid={ref}&amp;pos=1" in html
     product_id = result_ids(html)[0]
-    client.get(f"/en/p/{product_id}-x?sid={event.id}&pos=1", follow_redirects=True)
+    client.get(f"/en/p/{product_id}-x?sid={ref}&pos=1", follow_redirects=True)
     click = session.scalar(select(Event).where(Event.kind == "search_click"))
-    assert click.data == {"search_event": event.id, "position": 1, "product_id": int(product_id)}
+    assert click.data == {"search_id": ref, "position": 1, "product_id": int(product_id)}
 
 
 def test_an_edit_becomes_searchable_and_a_rolled_back_edit_does_not(app, client, session, shop):
