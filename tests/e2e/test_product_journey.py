@@ -31,6 +31,9 @@ def test_product_journey_with_javascript(page: Page, live_server, live_server_db
     brazil = landed_totals(page)
     assert germany != brazil
 
+    # The comparison is the heart of the page on phones: nothing may scroll sideways at 360 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
     page.get_by_test_id("sort-fastest").click()
     expect(page).to_have_url(re.compile("sort=fastest"))
     page.get_by_test_id("sort-landed").click()

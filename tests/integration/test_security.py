@@ -37,3 +37,17 @@ def test_misconfigured_search_backend_fails_at_start(tmp_path):
     with pytest.raises(Exception) as info:
         create_app({"SEARCH_BACKEND": "elasticsearch", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert "SEARCH_BACKEND" in str(info.value)
+
+
+def test_meilisearch_without_url_fails_at_start(tmp_path):
+    with pytest.raises(RuntimeError) as info:
+        create_app({"SEARCH_BACKEND": "meilisearch", "MEILI_URL": "",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert "MEILI_URL" in str(info.value)
+
+
+def test_unreachable_meilisearch_fails_at_start(tmp_path):
+    with pytest.raises(RuntimeError) as info:
+        create_app({"SEARCH_BACKEND": "meilisearch", "MEILI_URL": "http://127.0.0.1:9",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert "SEARCH_BACKEND='meilisearch'" in str(info.value)
