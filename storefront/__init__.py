@@ -41,6 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_search(app)
 
+    from .payments.gateway import create_gateway
+    from .payments.testgateway import adapter as _test_gateway  # noqa: F401  (registers "test")
+
+    app.extensions["payment_gateway"] = create_gateway(app.config["PAYMENT_GATEWAY"], app.config)
+
     from .metrics.recording import init_recording
 
     init_recording(app)
@@ -49,15 +54,25 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .sellers.views import bp as sellers_bp
+    from .cart.views import bp as cart_bp
+    from .checkout.views import bp as checkout_bp
     from .core.views import bp as core_bp
+    from .orders.views import bp as orders_bp
+    from .payments.testgateway.views import bp as testgateway_bp
+    from .payments.views import bp as payments_bp
 
-    for bp in (core_bp, catalog_bp, sellers_bp, accounts_bp):
+    for bp in (core_bp, catalog_bp, sellers_bp, accounts_bp, cart_bp, checkout_bp, orders_bp, payments_bp):
         app.register_blueprint(bp)
+    if app.config["PAYMENT_GATEWAY"] == "test":
+        app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)
 
     from .cli import register_commands
 
     register_commands(app)
+    from .payments.testgateway.delivery import register_cli as register_test_gateway_cli
+
+    register_test_gateway_cli(app)
     return app
 
 

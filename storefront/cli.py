@@ -135,6 +135,22 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(search)
 
+    orders = AppGroup("orders", help="Order timers.")
+
+    @orders.command("tick")
+    @click.option("--now", "now_text", default=None, help="ISO time to act as now (default: the clock).")
+    def orders_tick(now_text: str | None) -> None:
+        """Run the order timers: cancel unpaid orders past their deadline and release their stock."""
+        from datetime import datetime
+
+        from .accounts.models import utcnow
+        from .orders.services import release_unpaid
+
+        now = datetime.fromisoformat(now_text) if now_text else utcnow()
+        click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled.")
+
+    app.cli.add_command(orders)
+
     translate = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 
     def pybabel(*args: str) -> None:

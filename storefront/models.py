@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from .accounts.models import Address, User  # noqa: F401
+from .cart.models import Cart, CartLine  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
 from .metrics.models import Event  # noqa: F401
+from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
+from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
+from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401
 from .extensions import db
 from .sellers.models import Offer, Seller, Variant  # noqa: F401
 

@@ -63,6 +63,7 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "MEDIA_PATH": str(tmp_path / "media"),
         "SEARCH_INDEX_PATH": str(tmp_path / "index"),
+        "MAIL_OUTBOX": str(tmp_path / "mail"),
         "SERVER_NAME": None,
     })
     with app.app_context():

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.routing import AnyConverter
 
 from ..config import LOCALES
+from .money import Money
 from .i18n import (
     COOKIE_COUNTRY,
     COOKIE_CURRENCY,
@@ -77,6 +78,7 @@ def init_shopper_context(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
+        from ..cart.views import cart_count
         from ..currency.services import current_rates
         from . import display
         from .views import preference_choices
@@ -96,6 +98,10 @@ def init_shopper_context(app: Flask) -> None:
             "method_label": display.method_label,
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
+            "cart_count": cart_count,
+            "money": Money,
+            "status_label": display.status_label,
+            "payment_failure_label": display.payment_failure_label,
         }
 
 

@@ -99,3 +99,27 @@ def offer_sort_label(key: str) -> str:
 def seller_price(money: Money) -> str:
     """A price in the seller's own currency, formatted for the shopper's locale."""
     return format_money(money, g.shopper.locale)
+
+
+STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"), "paid": _l("Paid, awaiting shipment"), "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"), "completed": _l("Completed"), "cancelled": _l("Cancelled"),
+    "refunded": _l("Refunded"), "disputed": _l("In dispute"),
+}
+FAILURE_LABELS = {
+    "declined": _l("Your card was declined. Try another card."),
+    "insufficient_funds": _l("The card has insufficient funds. Try another card."),
+    "authentication_failed": _l("The extra security check failed. Please try again."),
+    "processing_error": _l("The payment could not be processed. Please try again."),
+    "provider_unavailable": _l("The payment service did not answer. Nothing was charged; please try again."),
+}
+
+
+def status_label(key: str) -> str:
+    """The translated name of an order status."""
+    return str(STATUS_LABELS.get(key, key))
+
+
+def payment_failure_label(key: str) -> str:
+    """What to tell the shopper about a failed payment."""
+    return str(FAILURE_LABELS.get(key, FAILURE_LABELS["processing_error"]))

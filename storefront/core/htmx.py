@@ -22,7 +22,8 @@ def render_page(template: str, blocks: Iterable[str] = (), **context) -> Respons
     """
     target = hx_target()
     if target and target in set(blocks):
-        body = render_block(template, target, **context)
+        # `fragment` lets a block add out-of-band swaps (the header's mini-cart) only when alone.
+        body = render_block(template, target, fragment=True, **context)
     else:
         body = render_template(template, **context)
     response = make_response(body)

@@ -1,0 +1,303 @@
+"""Cart rules: adding, changing and saving lines, merging a guest cart, and pricing it per seller package."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..core.errors import InvalidInput, NotFound
+from ..core.money import Money
+from ..currency.services import Rates
+from ..sellers.models import Offer, Seller, Variant
+from ..shipping.services import ShippingQuote, convert_quote, quote
+from ..shipping.taxes import TaxEstimate, estimate_import_tax
+from .models import Cart, CartLine
+
+MAX_LINE_QUANTITY = 999
+
+
+class SoldOut(InvalidInput):
+    """The variant has no stock."""
+
+
+def new_cart(session: Session, user_id: int | None = None) -> Cart:
+    """An empty cart with a fresh unguessable token."""
+    cart = Cart(token=secrets.token_urlsafe(18)[:24], user_id=user_id, shipping_choices={})
+    session.add(cart)
+    session.flush()
+    return cart
+
+
+def find_cart(session: Session, *, user_id: int | None, token: str | None) -> Cart | None:
+    """The user's cart, or the guest cart for this token."""
+    if user_id is not None:
+        return session.scalar(select(Cart).where(Cart.user_id == user_id))
+    if token:
+        return session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+    return None
+
+
+def _buyable_variant(session: Session, variant_id: int) -> Variant:
+    variant = session.scalar(
+        select(Variant).where(Variant.id == variant_id).options(selectinload(Variant.offer))
+    )
+    if variant is None or not variant.offer.is_published:
+        raise NotFound("variant")
+    return variant
+
+
+def add_item(session: Session, cart: Cart, variant_id: int, quantity: int) -> CartLine:
+    """Put a variant in the cart (or add to its line), up to the stock available.
+
+    :raises NotFound: unknown or unpublished variant.
+    :raises SoldOut: no stock.
+    :raises InvalidInput: quantity below 1 or more than the stock.
+    """
+    variant = _buyable_variant(session, variant_id)
+    if variant.stock <= 0:
+        raise SoldOut("sold out")
+    line = next((ln for ln in cart.lines if ln.variant_id == variant.id), None)
+    wanted = quantity + (line.quantity if line and not line.saved_for_later else 0)
+    if quantity < 1 or wanted > min(variant.stock, MAX_LINE_QUANTITY):
+        raise InvalidInput(f"quantity must be 1 to {min(variant.stock, MAX_LINE_QUANTITY)}")
+    if line is None:
+        line = CartLine(variant_id=variant.id, quantity=0)
+        cart.lines.append(line)
+    line.quantity, line.saved_for_later = wanted, False
+    line.seen_price, line.seen_currency = variant.price, variant.currency
+    session.flush()
+    return line
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    line = next((ln for ln in cart.lines if ln.id == line_id), None)
+    if line is None:
+        raise NotFound("cart line")
+    return line
+
+
+def set_quantity(session: Session, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Change a line's quantity; 0 removes it.
+
+    :raises NotFound: the line is not in this cart.
+    :raises InvalidInput: negative, or more than the stock.
+    """
+    line = _line(cart, line_id)
+    if quantity == 0:
+        cart.lines.remove(line)
+        session.flush()
+        return None
+    limit = min(line.variant.stock, MAX_LINE_QUANTITY)
+    if quantity < 0 or quantity > limit:
+        raise InvalidInput(f"quantity must be 0 to {limit}")
+    line.quantity = quantity
+    line.seen_price, line.seen_currency = line.variant.price, line.variant.currency
+    session.flush()
+    return line
+
+
+def remove_line(session: Session, cart: Cart, line_id: int) -> None:
+    """Take a line out of the cart.
+
+    :raises NotFound: the line is not in this cart.
+    """
+    cart.lines.remove(_line(cart, line_id))
+    session.flush()
+
+
+def save_for_later(session: Session, cart: Cart, line_id: int, saved: bool) -> None:
+    """Move a line to "saved for later" (not bought at checkout), or back into the cart.
+
+    :raises NotFound: the line is not in this cart.
+    """
+    line = _line(cart, line_id)
+    line.saved_for_later = saved
+    if not saved:
+        line.seen_price, line.seen_currency = line.variant.price, line.variant.currency
+    session.flush()
+
+
+def choose_shipping(session: Session, cart: Cart, seller_id: int, method: str) -> None:
+    """Remember the shipping method chosen for one seller's package (checked when priced)."""
+    cart.shipping_choices = {**(cart.shipping_choices or {}), str(seller_id): method}
+    session.flush()
+
+
+def merge_carts(session: Session, guest: Cart, into: Cart) -> None:
+    """Move a guest cart's lines into the user's cart at login (quantities add up, capped by stock)."""
+    for line in list(guest.lines):
+        existing = next((ln for ln in into.lines if ln.variant_id == line.variant_id), None)
+        if existing is None:
+            guest.lines.remove(line)
+            into.lines.append(CartLine(variant_id=line.variant_id, quantity=line.quantity,
+                                       saved_for_later=line.saved_for_later, seen_price=line.seen_price,
+                                       seen_currency=line.seen_currency))
+        else:
+            existing.quantity = min(existing.quantity + line.quantity, max(line.variant.stock, 1),
+                                    MAX_LINE_QUANTITY)
+            existing.saved_for_later = existing.saved_for_later and line.saved_for_later
+    into.shipping_choices = {**(guest.shipping_choices or {}), **(into.shipping_choices or {})}
+    session.delete(guest)
+    session.flush()
+
+
+@dataclass
+class PricedLine:
+    """A cart line priced for the shopper, with what changed since it was added."""
+
+    line: CartLine
+    variant: Variant
+    unit: Money | None          # in the shopper's currency
+    total: Money | None
+    price_changed: bool
+    sold_out: bool
+    short_stock: bool           # wants more than the stock left
+
+    @property
+    def ok(self) -> bool:
+        """True when the line can be bought as it is."""
+        return self.unit is not None and not self.sold_out and not self.short_stock
+
+
+@dataclass
+class Package:
+    """One seller's part of the cart: shipped together, priced together, becomes one order."""
+
+    seller: Seller
+    offer_ships_from: str
+    lines: list[PricedLine]
+    methods: list[ShippingQuote]
+    method: ShippingQuote | None
+    items: Money | None
+    tax: TaxEstimate | None
+    total: Money | None
+
+    @property
+    def ships(self) -> bool:
+        """False when no method reaches the destination."""
+        return bool(self.methods)
+
+
+@dataclass
+class CartSummary:
+    """The cart priced for the shopper's country and currency."""
+
+    currency: str
+    country: str
+    packages: list[Package] = field(default_factory=list)
+    saved: list[CartLine] = field(default_factory=list)
+    items: Money | None = None
+    shipping: Money | None = None
+    tax: Money | None = None
+    total: Money | None = None
+
+    @property
+    def count(self) -> int:
+        """Units in the cart (not saved for later)."""
+        return sum(p.line.quantity for pkg in self.packages for p in pkg.lines)
+
+    @property
+    def problems(self) -> bool:
+        """True when something must be fixed before checkout (a changed price counts as seen once shown)."""
+        return any(not p.ok for pkg in self.packages for p in pkg.lines) or any(
+            not pkg.ships for pkg in self.packages) or self.total is None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is to be bought."""
+        return not self.packages
+
+
+def load_cart_lines(session: Session, cart: Cart) -> None:
+    """Load lines with their variants, offers and sellers in a few queries."""
+    session.scalars(
+        select(CartLine).where(CartLine.cart_id == cart.id).options(
+            selectinload(CartLine.variant).selectinload(Variant.offer).selectinload(Offer.seller),
+            selectinload(CartLine.variant).selectinload(Variant.offer).selectinload(Offer.product),
+        )
+    ).all()
+
+
+def price_cart(cart: Cart, *, country: str, currency: str, rates: Rates, today: date) -> CartSummary:
+    """Price every line and seller package for the shopper, re-checking prices and stock now."""
+    summary = CartSummary(currency=currency, country=country)
+    by_seller: dict[int, list[CartLine]] = {}
+    for line in cart.lines:
+        if line.saved_for_later:
+            summary.saved.append(line)
+        else:
+            by_seller.setdefault(line.variant.offer.seller_id, []).append(line)
+    zero = Money.zero(currency)
+    items_sum, shipping_sum, tax_sum, complete = zero, zero, zero, True
+    for seller_lines in by_seller.values():
+        package = _price_package(cart, seller_lines, country=country, currency=currency, rates=rates, today=today)
+        summary.packages.append(package)
+        if package.total is None:
+            complete = False
+            continue
+        items_sum += package.items
+        shipping_sum += package.method.cost
+        tax_sum += package.tax.amount if package.tax.amount is not None else zero
+    if complete:
+        summary.items, summary.shipping, summary.tax = items_sum, shipping_sum, tax_sum
+        summary.total = items_sum + shipping_sum + tax_sum
+    return summary
+
+
+def _price_package(cart: Cart, lines: list[CartLine], *, country: str, currency: str, rates: Rates,
+                   today: date) -> Package:
+    # A seller's lines travel as one parcel from the first offer's warehouse; free shipping applies
+    # where every offer in it ships free, or past the first offer's threshold in its currency.
+    first_offer = lines[0].variant.offer
+    priced, weight, handling = [], 0, 0
+    for line in lines:
+        variant = line.variant
+        unit = rates.convert(Money(variant.price, variant.currency), currency)
+        unit = unit.quantize() if unit is not None else None
+        priced.append(PricedLine(
+            line=line, variant=variant, unit=unit, total=unit * line.quantity if unit else None,
+            price_changed=(variant.price, variant.currency) != (line.seen_price, line.seen_currency),
+            sold_out=variant.stock <= 0, short_stock=0 < variant.stock < line.quantity,
+        ))
+        weight += variant.offer.weight_grams * line.quantity
+        handling = max(handling, variant.offer.handling_days)
+    currencies = {ln.variant.currency for ln in lines}
+    original_total = None
+    if len(currencies) == 1:
+        original_total = Money(sum((ln.variant.price * ln.quantity for ln in lines), Decimal(0)), currencies.pop())
+    free_over = (Money(first_offer.free_shipping_over, original_total.currency)
+                 if first_offer.free_shipping_over and original_total else None)
+    free_countries = sorted(set.intersection(*(set(ln.variant.offer.free_shipping or []) for ln in lines)))
+    methods_usd = quote(origin=first_offer.ships_from, destination=country, weight_grams=weight,
+                        handling_days=handling, today=today, free_countries=free_countries, free_over=free_over,
+                        items_total=original_total)
+    methods = [m for m in (convert_quote(q, currency, rates) for q in methods_usd) if m is not None]
+    chosen_name = (cart.shipping_choices or {}).get(str(first_offer.seller_id))
+    method = next((m for m in methods if m.method == chosen_name), methods[0] if methods else None)
+    package = Package(seller=first_offer.seller, offer_ships_from=first_offer.ships_from, lines=priced,
+                      methods=methods, method=method, items=None, tax=None, total=None)
+    if method is None or any(p.unit is None for p in priced) or len(methods) != len(methods_usd):
+        return package
+    items = Money.zero(currency)
+    for p in priced:
+        items += p.total
+    package.items = items
+    package.tax = estimate_import_tax(first_offer.ships_from, country, items, method.cost, rates)
+    package.total = items + method.cost + (package.tax.amount if package.tax.amount is not None
+                                           else Money.zero(currency))
+    return package
+
+
+def line_count(session: Session, cart: Cart | None) -> int:
+    """Units in the cart, for the header's mini-cart (one cheap query)."""
+    if cart is None:
+        return 0
+    from sqlalchemy import func
+
+    return session.scalar(select(func.coalesce(func.sum(CartLine.quantity), 0)).where(
+        CartLine.cart_id == cart.id, CartLine.saved_for_later.is_(False))) or 0
+

@@ -1,0 +1,165 @@
+"""Cart pages: add, change, remove, save for later, choose shipping; HTMX updates the mini-cart out of band."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..core.errors import InvalidInput, NotFound
+from ..core.htmx import hx_target, render_page
+from ..currency.services import current_rates
+from ..extensions import db
+from . import services
+from .models import Cart
+
+bp = Blueprint("cart", __name__, url_prefix="/<lang:locale>/cart")
+SESSION_KEY = "cart_token"
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    """This visitor's cart: the account's when logged in, else the guest cart named in the session."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart = services.find_cart(db.session, user_id=user_id, token=session.get(SESSION_KEY))
+    if cart is None and create:
+        cart = services.new_cart(db.session, user_id)
+        if user_id is None:
+            session[SESSION_KEY] = cart.token
+    return cart
+
+
+def merge_guest_cart_into(user_id: int) -> None:
+    """At login: move the guest cart of this browser into the account's cart."""
+    guest = services.find_cart(db.session, user_id=None, token=session.pop(SESSION_KEY, None))
+    if guest is None:
+        return
+    mine = services.find_cart(db.session, user_id=user_id, token=None)
+    if mine is None:
+        guest.user_id = user_id
+    else:
+        services.merge_carts(db.session, guest, mine)
+    db.session.commit()
+
+
+def cart_count() -> int:
+    """Units in the visitor's cart, for the header (one query; none without a cart)."""
+    if "cart_count" not in g:
+        g.cart_count = services.line_count(db.session, current_cart())
+    return g.cart_count
+
+
+def today() -> date:
+    """Today for delivery estimates (tests pin it with the TODAY setting)."""
+    return current_app.config.get("TODAY") or date.today()
+
+
+def priced_cart(cart: Cart | None):
+    """The cart priced for this shopper, or None."""
+    if cart is None:
+        return None
+    services.load_cart_lines(db.session, cart)
+    shopper = g.shopper
+    return services.price_cart(cart, country=shopper.country, currency=shopper.currency, rates=current_rates(),
+                               today=today())
+
+
+def _int(name: str, default: int | None = None) -> int | None:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _cart_page(status: int = 200):
+    g.pop("cart_count", None)
+    cart = current_cart()
+    return render_page("cart/cart.html", blocks=("cart_body",), summary=priced_cart(cart), cart=cart), status
+
+
+@bp.get("/")
+def show():
+    """The cart, re-priced and re-checked now, grouped into one package per seller."""
+    return _cart_page()
+
+
+@bp.post("/add")
+def add():
+    """Add a variant; the product page's button updates in place with HTMX, or the cart page opens."""
+    variant_id = _int("variant_id")
+    quantity = _int("qty") if request.form.get("qty", "") != "" else 1
+    cart = current_cart(create=True)
+    error = None
+    try:
+        if variant_id is None:
+            raise NotFound("variant")
+        if quantity is None:
+            raise InvalidInput("quantity")
+        services.add_item(db.session, cart, variant_id, quantity)
+        db.session.commit()
+    except services.SoldOut:
+        db.session.rollback()
+        error = _("Sorry, this option just sold out.")
+    except InvalidInput:
+        db.session.rollback()
+        error = _("Please choose a quantity the seller has in stock.")
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    g.pop("cart_count", None)
+    if hx_target() == "add_to_cart":
+        return render_page("cart/added.html", blocks=("add_to_cart",), error=error), (400 if error else 200)
+    if error:
+        flash(error, "error")
+        return redirect(request.form.get("next") if _safe(request.form.get("next")) else url_for("cart.show"), 303)
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("cart.show"), 303)
+
+
+def _safe(target: str | None) -> bool:
+    return bool(target) and target.startswith("/") and not target.startswith("//")
+
+
+@bp.post("/lines/<int:line_id>")
+def change_line(line_id: int):
+    """Update a line's quantity, remove it, or move it between the cart and "saved for later"."""
+    cart = current_cart()
+    if cart is None:
+        abort(404)
+    action = request.form.get("action", "update")
+    status = 200
+    try:
+        if action == "remove":
+            services.remove_line(db.session, cart, line_id)
+        elif action in ("save", "move"):
+            services.save_for_later(db.session, cart, line_id, saved=action == "save")
+        else:
+            quantity = _int("qty")
+            if quantity is None:
+                raise InvalidInput("quantity")
+            services.set_quantity(db.session, cart, line_id, quantity)
+        db.session.commit()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except InvalidInput:
+        db.session.rollback()
+        flash(_("Please choose a quantity the seller has in stock."), "error")
+        status = 400
+    if hx_target() == "cart_body":
+        return _cart_page(status)
+    return redirect(url_for("cart.show"), 303)
+
+
+@bp.post("/shipping")
+def choose_shipping():
+    """Choose the shipping method for one seller's package."""
+    cart = current_cart()
+    seller_id, method = _int("seller_id"), request.form.get("method", "")
+    if cart is None or seller_id is None or method not in ("economy", "standard", "express"):
+        abort(404)
+    services.choose_shipping(db.session, cart, seller_id, method)
+    db.session.commit()
+    if hx_target() == "cart_body":
+        return _cart_page()
+    return redirect(request.form.get("next") if _safe(request.form.get("next")) else url_for("cart.show"), 303)

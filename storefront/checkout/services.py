@@ -1,0 +1,174 @@
+"""Placing orders: one transaction, an idempotency key, stock locked in a fixed order, one order per seller."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..cart.models import Cart, CartLine
+from ..cart.services import CartSummary, load_cart_lines, price_cart
+from ..core.errors import InvalidInput
+from ..core.i18n import localized
+from ..currency.services import Rates
+from ..orders.models import Checkout, Order, OrderEvent, OrderLine
+from ..sellers.models import Variant
+
+PAYMENT_METHODS = ("card", "bank_transfer")
+PAY_WITHIN = {"card": timedelta(minutes=30), "bank_transfer": timedelta(days=3)}
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class CheckoutProblem(InvalidInput):
+    """The cart cannot be placed as it is; `code` says why ('empty', 'cart', 'total')."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+class OutOfStock(CheckoutProblem):
+    """Stock ran out between the cart and placement; `skus` lists what is short."""
+
+    def __init__(self, skus: list[str]) -> None:
+        super().__init__("stock", ", ".join(skus))
+        self.skus = skus
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What the checkout form collected (already validated)."""
+
+    email: str
+    address: dict[str, str]
+    payment_method: str
+    locale: str
+    currency: str
+
+    @property
+    def country(self) -> str:
+        """The destination country: the address's."""
+        return self.address["country"]
+
+
+def order_number() -> str:
+    """An unguessable order number, easy to read aloud: 'SO-' and 10 characters (about 50 bits)."""
+    return "SO-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(10))
+
+
+def new_idempotency_key() -> str:
+    """A key for one checkout form; every submit of that form carries it."""
+    return secrets.token_urlsafe(24)
+
+
+def summarize(session: Session, cart: Cart, details: CheckoutDetails, rates: Rates, today: date) -> CartSummary:
+    """The cart priced for the checkout's destination and currency."""
+    load_cart_lines(session, cart)
+    return price_cart(cart, country=details.country, currency=details.currency, rates=rates, today=today)
+
+
+def place_order(
+    session: Session,
+    cart: Cart,
+    details: CheckoutDetails,
+    idempotency_key: str,
+    *,
+    expected_total: Decimal | None,
+    user_id: int | None,
+    rates: Rates,
+    today: date,
+    now: datetime,
+) -> tuple[Checkout, bool]:
+    """Turn the cart into one checkout with one order per seller, or change nothing.
+
+    Returns (checkout, created): created is False when the key had already placed it.
+
+    The same idempotency key always returns the checkout it first created (double submits, retries,
+    two tabs). Stock rows are locked in id order (SELECT ... FOR UPDATE on PostgreSQL) and
+    decremented; prices, shipping and taxes are recomputed here, never taken from the form. The
+    caller commits on success and rolls back on error.
+
+    :raises CheckoutProblem: empty cart, a line to fix, or a total different from the one reviewed.
+    :raises OutOfStock: when another buyer took the last units.
+    """
+    existing = session.scalar(select(Checkout).where(Checkout.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing, False
+    summary = summarize(session, cart, details, rates, today)
+    if summary.empty:
+        raise CheckoutProblem("empty")
+    if summary.problems:
+        raise CheckoutProblem("cart")
+    if expected_total is not None and summary.total.amount != expected_total:
+        raise CheckoutProblem("total", f"{expected_total} -> {summary.total.amount}")
+    seen = {p.variant.id: (p.variant.price, p.variant.currency) for pkg in summary.packages for p in pkg.lines}
+
+    checkout = Checkout(
+        reference="CK-" + secrets.token_urlsafe(15), idempotency_key=idempotency_key, user_id=user_id,
+        email=details.email, locale=details.locale, currency=details.currency, country=details.country,
+        address=dict(details.address), payment_method=details.payment_method,
+        items_total=summary.items.amount, shipping_total=summary.shipping.amount, tax_total=summary.tax.amount,
+        total=summary.total.amount, pay_by=now + PAY_WITHIN[details.payment_method], created_at=now,
+    )
+    session.add(checkout)
+    try:
+        with session.begin_nested():
+            session.flush()  # a concurrent submit of the same key waits here, then fails the unique check
+    except IntegrityError:
+        session.rollback()
+        winner = session.scalar(select(Checkout).where(Checkout.idempotency_key == idempotency_key))
+        if winner is None:
+            raise
+        return winner, False
+
+    wanted: dict[int, int] = {}
+    for pkg in summary.packages:
+        for p in pkg.lines:
+            wanted[p.variant.id] = wanted.get(p.variant.id, 0) + p.line.quantity
+    locked = {
+        v.id: v
+        for v in session.scalars(
+            select(Variant).where(Variant.id.in_(sorted(wanted))).order_by(Variant.id).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    short = sorted(locked[i].sku if i in locked else str(i) for i, qty in wanted.items()
+                   if i not in locked or locked[i].stock < qty)
+    if short:
+        raise OutOfStock(short)
+    if any((locked[i].price, locked[i].currency) != seen[i] for i in wanted):
+        raise CheckoutProblem("total", "a price changed while placing the order")
+    for variant_id, qty in wanted.items():
+        locked[variant_id].stock -= qty
+
+    for pkg in summary.packages:
+        order = Order(
+            number=order_number(), checkout=checkout, seller_id=pkg.seller.id, user_id=user_id, email=details.email,
+            status="awaiting_payment", currency=details.currency, items_total=pkg.items.amount,
+            shipping_total=pkg.method.cost.amount,
+            tax_total=pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
+            tax_collected=pkg.tax.collected, total=pkg.total.amount, shipping_method=pkg.method.method,
+            ships_from=pkg.offer_ships_from, created_at=now,
+            delivery_earliest=datetime.combine(pkg.method.earliest, datetime.min.time(), now.tzinfo),
+            delivery_latest=datetime.combine(pkg.method.latest, datetime.min.time(), now.tzinfo),
+        )
+        session.add(order)
+        for p in pkg.lines:
+            variant, product = p.variant, p.variant.offer.product
+            order.lines.append(OrderLine(
+                variant_id=variant.id, product_id=product.id, sku=variant.sku,
+                title=localized(product.titles, details.locale)[0][:200], options=dict(variant.options),
+                quantity=p.line.quantity, unit_price=variant.price, price_currency=variant.currency,
+                rate=(p.unit.amount / variant.price).quantize(Decimal("0.0000000001")),
+                unit_price_paid=p.unit.amount, line_total=p.total.amount,
+            ))
+        order.events.append(OrderEvent(from_status=None, to_status="awaiting_payment", actor="buyer", at=now))
+    bought = [p.line.id for pkg in summary.packages for p in pkg.lines]
+    session.execute(delete(CartLine).where(CartLine.id.in_(bought)))
+    session.flush()
+    session.expire(cart, ["lines"])
+    return checkout, True

@@ -1,0 +1,109 @@
+"""Checkouts and orders: one order per seller under one checkout and one payment; lines snapshot prices."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import utcnow
+from ..extensions import db
+
+
+class Checkout(db.Model):
+    """What the shopper placed at once: the shared reference of its orders and what one payment covers."""
+
+    __tablename__ = "checkouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8))
+    currency: Mapped[str] = mapped_column(String(3))
+    country: Mapped[str] = mapped_column(String(2))
+    address: Mapped[dict] = mapped_column(JSON)
+    payment_method: Mapped[str] = mapped_column(String(20))
+    items_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    pay_by: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    orders: Mapped[list["Order"]] = relationship(back_populates="checkout", order_by="Order.id")
+
+
+class Order(db.Model):
+    """One seller's part of a checkout; its status changes only through orders.services."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    checkout_id: Mapped[int] = mapped_column(ForeignKey("checkouts.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    items_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    tax_collected: Mapped[str] = mapped_column(String(12), default="none")
+    total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    refunded_total: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
+    shipping_method: Mapped[str] = mapped_column(String(20))
+    ships_from: Mapped[str] = mapped_column(String(2))
+    delivery_earliest: Mapped[datetime | None]
+    delivery_latest: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    checkout: Mapped[Checkout] = relationship(back_populates="orders")
+    seller: Mapped["Seller"] = relationship()  # noqa: F821
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                    order_by="OrderLine.id")
+    events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                      order_by="OrderEvent.id")
+
+
+class OrderLine(db.Model):
+    """What was bought, frozen at placement: later edits to the listing never change it."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    sku: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))        # in the seller's currency
+    price_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, 10))             # paid currency per seller currency unit
+    unit_price_paid: Mapped[Decimal] = mapped_column(Numeric(18, 4))   # in the order's currency
+    line_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(db.Model):
+    """A status change of an order: from, to, when and by whom."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")

@@ -1,0 +1,96 @@
+"""The order state machine: every status change goes through transition(), which refuses illegal ones."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..accounts.models import utcnow
+from ..core.errors import DomainError, NotFound
+from ..sellers.models import Variant
+from .models import Checkout, Order, OrderEvent
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "awaiting_payment": frozenset({"paid", "cancelled"}),
+    "paid": frozenset({"shipped", "cancelled", "refunded"}),
+    "shipped": frozenset({"delivered", "disputed", "completed"}),
+    "delivered": frozenset({"completed", "disputed"}),
+    "disputed": frozenset({"completed", "refunded"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+    "refunded": frozenset(),
+}
+STATES = tuple(TRANSITIONS)
+
+
+class IllegalTransition(DomainError):
+    """The order cannot move from its status to the one asked for."""
+
+
+def transition(session: Session, order: Order, to: str, *, actor: str, note: str = "",
+               now: datetime | None = None) -> None:
+    """Move an order to status `to`, recording when and by whom.
+
+    :raises IllegalTransition: when the state machine does not allow it; nothing changes then.
+    """
+    if to not in TRANSITIONS.get(order.status, ()):
+        raise IllegalTransition(f"{order.number}: {order.status} -> {to}")
+    order.events.append(OrderEvent(from_status=order.status, to_status=to, actor=actor[:40], note=note[:500],
+                                   at=now or utcnow()))
+    if to == "paid":
+        order.paid_at = now or utcnow()
+    order.status = to
+    session.flush()
+
+
+def restore_stock(session: Session, order: Order) -> None:
+    """Give an order's units back to stock (variants locked in id order, like placement)."""
+    wanted: dict[int, int] = {}
+    for line in order.lines:
+        if line.variant_id is not None:
+            wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    if not wanted:
+        return
+    variants = session.scalars(
+        select(Variant).where(Variant.id.in_(sorted(wanted))).order_by(Variant.id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for variant in variants:
+        variant.stock += wanted[variant.id]
+    session.flush()
+
+
+def release_unpaid(session: Session, now: datetime) -> int:
+    """Cancel orders still awaiting payment past their checkout's deadline and release their stock.
+
+    Driven by `flask orders tick`; `now` is injected so tests can move time. Returns how many
+    orders were cancelled.
+    """
+    due = session.scalars(
+        select(Order).join(Checkout).where(Order.status == "awaiting_payment", Checkout.pay_by < now)
+        .order_by(Order.id).with_for_update(of=Order).options(selectinload(Order.lines))
+    ).all()
+    for order in due:
+        restore_stock(session, order)
+        transition(session, order, "cancelled", actor="system", note="payment not received in time", now=now)
+    session.commit()
+    return len(due)
+
+
+def order_for_buyer(session: Session, number: str, *, user_id: int | None, checkout_refs: list[str]) -> Order:
+    """An order its buyer may see: their own account's, or one of this browser's guest checkouts.
+
+    :raises NotFound: otherwise (the same answer as for a number that does not exist).
+    """
+    order = session.scalar(
+        select(Order).where(Order.number == number).options(selectinload(Order.lines),
+                                                            selectinload(Order.checkout))
+    )
+    if order is None:
+        raise NotFound(number)
+    if user_id is not None and order.user_id == user_id:
+        return order
+    if order.checkout.reference in checkout_refs:
+        return order
+    raise NotFound(number)

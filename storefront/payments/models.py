@@ -1,0 +1,56 @@
+"""Payments for checkouts, refunds, and the webhook events already processed (de-duplication)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import utcnow
+from ..extensions import db
+
+
+class Payment(db.Model):
+    """One attempt to pay a checkout; a retry after a decline is a new attempt."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    checkout_id: Mapped[int] = mapped_column(ForeignKey("checkouts.id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    provider_ref: Mapped[str] = mapped_column(String(80), default="")
+    failure_reason: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    checkout: Mapped["Checkout"] = relationship()  # noqa: F821
+
+
+class Refund(db.Model):
+    """Money sent back for (part of) an order through the payment's gateway."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str] = mapped_column(String(3))
+    provider_ref: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedWebhook(db.Model):
+    """A webhook event id we have applied; a replay of it is ignored."""
+
+    __tablename__ = "processed_webhooks"
+
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

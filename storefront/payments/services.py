@@ -1,0 +1,149 @@
+"""Payment rules: start a payment for a checkout, apply verified results exactly once, refund orders."""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..core.errors import InvalidInput
+from ..core.money import Money
+from ..orders.models import Checkout, Order
+from ..orders.services import transition
+from .gateway import PaymentError, PaymentGateway, PaymentRequest, PaymentResult
+from .models import Payment, ProcessedWebhook, Refund
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReturnUrls:
+    """Where the provider sends the shopper and its webhooks for one payment."""
+
+    return_url: str
+    cancel_url: str
+    webhook_url: str
+
+
+def checkout_paid(session: Session, checkout: Checkout) -> bool:
+    """True when a payment for this checkout has succeeded."""
+    return session.scalar(select(Payment.id).where(Payment.checkout_id == checkout.id,
+                                                   Payment.status == "succeeded")) is not None
+
+
+def start_payment(session: Session, gateway: PaymentGateway, checkout: Checkout, urls: ReturnUrls,
+                  description: str) -> str:
+    """Create a payment attempt and open it at the provider; returns the hosted page's URL.
+
+    The attempt is committed before the provider is called, so a provider failure leaves a record
+    and the orders stay awaiting payment, ready for a retry.
+
+    :raises InvalidInput: the checkout is already paid or no longer awaiting payment.
+    :raises PaymentError: the provider is down or refused; nothing was charged.
+    """
+    if checkout_paid(session, checkout):
+        raise InvalidInput("already paid")
+    if not any(o.status == "awaiting_payment" for o in checkout.orders):
+        raise InvalidInput("nothing awaiting payment")
+    payment = Payment(reference="pay_" + secrets.token_urlsafe(18), checkout_id=checkout.id, gateway=gateway.name,
+                      amount=checkout.total, currency=checkout.currency, status="pending")
+    request = PaymentRequest(
+        reference=payment.reference, amount=Money(checkout.total, checkout.currency), description=description,
+        return_url=urls.return_url, cancel_url=urls.cancel_url, webhook_url=urls.webhook_url,
+        locale=checkout.locale, email=checkout.email,
+    )
+    session.add(payment)
+    # Committed (and no transaction left open) before calling out: the attempt is on record whatever
+    # the provider does, and SQLite lets the provider's own session write meanwhile.
+    session.commit()
+    try:
+        started = gateway.start(request)
+    except PaymentError as exc:
+        payment.status, payment.failure_reason = "failed", "provider_unavailable"
+        session.commit()
+        raise exc
+    payment.provider_ref = started.provider_ref
+    session.commit()
+    return started.redirect_url
+
+
+def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime) -> Payment | None:
+    """Apply a verified provider result, exactly once, whatever order returns and webhooks arrive in.
+
+    A webhook event id seen before is ignored. A success marks the payment and moves its orders to
+    paid; a failure never overrides a success. A success for a checkout whose orders were already
+    released (paid too late) is refunded at once. Commits.
+    """
+    if result.event_id:
+        session.add(ProcessedWebhook(event_id=result.event_id, gateway=gateway.name))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return None  # a replay
+    payment = session.scalar(select(Payment).where(Payment.reference == result.reference).with_for_update())
+    if payment is None or payment.gateway != gateway.name:
+        log.warning("payment result for unknown reference %s", result.reference)
+        session.commit()
+        return None
+    if payment.status == "succeeded" or result.status in ("pending", "refunded"):
+        # refunds are recorded when we ask for them; their webhook only confirms
+        session.commit()
+        return payment
+    if result.status == "failed":
+        if payment.status == "pending":
+            payment.status, payment.failure_reason = "failed", (result.failure_reason or "declined")[:40]
+            payment.provider_ref = payment.provider_ref or result.provider_ref
+        session.commit()
+        return payment
+    if result.amount is not None and (result.amount.currency != payment.currency
+                                      or result.amount.amount != payment.amount):
+        log.error("payment %s: amount mismatch %s", payment.reference, result.amount)
+        session.commit()
+        return payment
+    payment.status, payment.failure_reason = "succeeded", ""
+    payment.provider_ref = payment.provider_ref or result.provider_ref
+    orders = session.scalars(select(Order).where(Order.checkout_id == payment.checkout_id).with_for_update()).all()
+    late = [o for o in orders if o.status == "cancelled"]
+    for order in orders:
+        if order.status == "awaiting_payment":
+            transition(session, order, "paid", actor="payment", now=now)
+    session.commit()
+    for order in late:
+        try:
+            refund_order(session, gateway, order, order.total, reason="paid after the order expired", payment=payment)
+        except PaymentError as exc:
+            log.error("could not refund late payment for %s: %s", order.number, exc)
+    return payment
+
+
+def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount: Decimal, *, reason: str,
+                 payment: Payment | None = None) -> Refund:
+    """Refund part or all of an order through its payment's gateway; a full refund ends the order.
+
+    :raises InvalidInput: nothing paid, or more than what is left to refund.
+    :raises PaymentError: the provider refused.
+    """
+    payment = payment or session.scalar(select(Payment).where(Payment.checkout_id == order.checkout_id,
+                                                              Payment.status == "succeeded"))
+    if payment is None:
+        raise InvalidInput("order not paid")
+    left = order.total - order.refunded_total
+    if amount <= 0 or amount > left:
+        raise InvalidInput(f"refund must be more than 0 and at most {left}")
+    provider_ref, reference = payment.provider_ref, payment.reference
+    session.commit()  # no transaction open while the provider works (see start_payment)
+    provider_ref = gateway.refund(provider_ref, Money(amount, order.currency), reference)
+    refund = Refund(payment_id=payment.id, order_id=order.id, amount=amount, currency=order.currency,
+                    provider_ref=provider_ref, reason=reason[:200])
+    session.add(refund)
+    order.refunded_total = order.refunded_total + amount
+    if order.refunded_total >= order.total and order.status in ("paid", "disputed"):
+        transition(session, order, "refunded", actor="payment", note=reason)
+    session.commit()
+    return refund
