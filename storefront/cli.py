@@ -146,8 +146,11 @@ def register_commands(app: Flask) -> None:
         from .accounts.models import utcnow
         from .orders.services import release_unpaid
 
+        from .payments.services import refund_late_payments
+
         now = datetime.fromisoformat(now_text) if now_text else utcnow()
-        click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled.")
+        click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled; "
+                   f"{refund_late_payments(db.session, current_app.extensions['payment_gateway'])} late payments refunded.")
 
     app.cli.add_command(orders)
 

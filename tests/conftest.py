@@ -11,6 +11,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from flask.testing import FlaskClient  # noqa: E402
+
 from storefront import create_app  # noqa: E402
 from storefront.cli import upgrade_database  # noqa: E402
 from storefront.currency.services import load_snapshot  # noqa: E402
@@ -54,6 +56,19 @@ def _clean(session) -> None:
     session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, hence its own database session.
+
+    That is how requests run in production; without it, requests would share the test's session
+    (and its open transaction). The test's own changes are committed first so requests see them.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """The storefront on a clean database with the bundled exchange rates loaded."""
@@ -66,6 +81,7 @@ def app(database_url, tmp_path):
         "MAIL_OUTBOX": str(tmp_path / "mail"),
         "SERVER_NAME": None,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _clean(db.session)
         load_snapshot(db.session)

@@ -136,14 +136,40 @@ def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount
     left = order.total - order.refunded_total
     if amount <= 0 or amount > left:
         raise InvalidInput(f"refund must be more than 0 and at most {left}")
+    payment_id, order_id, currency = payment.id, order.id, order.currency
     provider_ref, reference = payment.provider_ref, payment.reference
-    session.commit()  # no transaction open while the provider works (see start_payment)
-    provider_ref = gateway.refund(provider_ref, Money(amount, order.currency), reference)
-    refund = Refund(payment_id=payment.id, order_id=order.id, amount=amount, currency=order.currency,
+    # No transaction may stay open while the provider works: on SQLite a read begun before the
+    # provider's own write could not be turned into our write afterwards.
+    session.commit()
+    provider_ref = gateway.refund(provider_ref, Money(amount, currency), reference)
+    refund = Refund(payment_id=payment_id, order_id=order_id, amount=amount, currency=currency,
                     provider_ref=provider_ref, reason=reason[:200])
     session.add(refund)
+    session.flush()  # write first, then read what the transition needs
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                           .execution_options(populate_existing=True))
     order.refunded_total = order.refunded_total + amount
     if order.refunded_total >= order.total and order.status in ("paid", "disputed"):
         transition(session, order, "refunded", actor="payment", note=reason)
     session.commit()
     return refund
+
+
+def refund_late_payments(session: Session, gateway: PaymentGateway) -> int:
+    """Refund cancelled orders whose checkout was paid anyway (a retry of what apply_result tried).
+
+    Run by `flask orders tick`, so a refund that failed when the late payment arrived is not lost.
+    """
+    paid_checkouts = select(Payment.checkout_id).where(Payment.status == "succeeded")
+    due = session.scalars(select(Order).where(Order.status == "cancelled", Order.checkout_id.in_(paid_checkouts),
+                                              Order.refunded_total < Order.total)).all()
+    done = 0
+    for order in due:
+        try:
+            refund_order(session, gateway, order, order.total - order.refunded_total,
+                         reason="paid after the order expired")
+            done += 1
+        except (PaymentError, InvalidInput) as exc:
+            session.rollback()
+            log.error("late refund for %s failed, will retry: %s", order.number, exc)
+    return done
