@@ -10,7 +10,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, registry, scoped_session
 
 
 class Base(DeclarativeBase):
@@ -40,6 +40,20 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    """SQLite: emit BEGIN ourselves (pysqlite's implicit one breaks SAVEPOINT)."""
+    """SQLite: emit BEGIN ourselves (pysqlite's implicit one breaks SAVEPOINT); IMMEDIATE when asked."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_immediate") else ""
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_write(session) -> None:
+    """Start a fresh transaction meant to write, at a point where the session has nothing pending.
+
+    On SQLite this is BEGIN IMMEDIATE: a concurrent writer makes us wait (busy timeout) instead of
+    failing later, when a transaction that began by reading tries to write after another commit.
+    PostgreSQL needs nothing special (row locks do the work), so there it only ends any read.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        real.commit()
+    real.connection(execution_options={"sqlite_immediate": True})

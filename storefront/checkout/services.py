@@ -15,6 +15,7 @@ from ..cart.services import CartSummary, load_cart_lines, price_cart
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
 from ..currency.services import Rates
+from ..extensions import begin_write
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
 from ..sellers.models import Variant
 
@@ -95,6 +96,7 @@ def place_order(
     :raises CheckoutProblem: empty cart, a line to fix, or a total different from the one reviewed.
     :raises OutOfStock: when another buyer took the last units.
     """
+    begin_write(session)
     existing = session.scalar(select(Checkout).where(Checkout.idempotency_key == idempotency_key))
     if existing is not None:
         return existing, False

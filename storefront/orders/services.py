@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import utcnow
 from ..core.errors import DomainError, NotFound
+from ..extensions import begin_write
 from ..sellers.models import Variant
 from .models import Checkout, Order, OrderEvent
 
@@ -67,6 +68,7 @@ def release_unpaid(session: Session, now: datetime) -> int:
     Driven by `flask orders tick`; `now` is injected so tests can move time. Returns how many
     orders were cancelled.
     """
+    begin_write(session)
     due = session.scalars(
         select(Order).join(Checkout).where(Order.status == "awaiting_payment", Checkout.pay_by < now)
         .order_by(Order.id).with_for_update(of=Order).options(selectinload(Order.lines))

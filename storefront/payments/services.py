@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput
+from ..extensions import begin_write
 from ..core.money import Money
 from ..orders.models import Checkout, Order
 from ..orders.services import transition
@@ -79,6 +80,7 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
     paid; a failure never overrides a success. A success for a checkout whose orders were already
     released (paid too late) is refunded at once. Commits.
     """
+    begin_write(session)
     if result.event_id:
         session.add(ProcessedWebhook(event_id=result.event_id, gateway=gateway.name))
         try:
@@ -142,6 +144,7 @@ def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount
     # provider's own write could not be turned into our write afterwards.
     session.commit()
     provider_ref = gateway.refund(provider_ref, Money(amount, currency), reference)
+    begin_write(session)
     refund = Refund(payment_id=payment_id, order_id=order_id, amount=amount, currency=currency,
                     provider_ref=provider_ref, reason=reason[:200])
     session.add(refund)
