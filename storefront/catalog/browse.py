@@ -62,14 +62,19 @@ def free_shipping_clause(country: str):
 
 def browse_products(session: Session, query: BrowseQuery) -> ProductPage:
     """Published products matching the query's filters, sorted and paged."""
-    offer_match = [Offer.product_id == Product.id, Offer.is_published.is_(True)]
+    # A price summary exists only for products with a published, in-stock offer (see
+    # refresh_product_summary), so offers are consulted only for offer-level filters.
+    conditions = [Product.min_price_usd.is_not(None)]
+    offer_match = []
     if query.ships_from:
         offer_match.append(Offer.ships_from == query.ships_from)
     if query.free_shipping_to:
         offer_match.append(free_shipping_clause(query.free_shipping_to))
     if query.seller_id:
         offer_match.append(Offer.seller_id == query.seller_id)
-    conditions = [exists().where(and_(*offer_match)), Product.min_price_usd.is_not(None)]
+    if offer_match:
+        conditions.append(exists().where(and_(Offer.product_id == Product.id, Offer.is_published.is_(True),
+                                              *offer_match)))
     if query.category_ids:
         conditions.append(Product.category_id.in_(query.category_ids))
     if query.price_min_usd is not None:
@@ -97,6 +102,19 @@ def browse_products(session: Session, query: BrowseQuery) -> ProductPage:
         )
     )
     return ProductPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def product_row(session: Session, sort: str, limit: int = 12, min_offers: int = 1) -> list[Product]:
+    """A row of buyable products for home and "popular" blocks: no count, straight off an index."""
+    order = {"popular": (Product.orders_count.desc(), Product.id), "newest": (Product.created_at.desc(),
+                                                                            Product.id.desc())}[sort]
+    stmt = select(Product).where(Product.min_price_usd.is_not(None))
+    if min_offers > 1:
+        # Few products have several offers: find them by their index, then sort the few. "+ 0" keeps
+        # SQLite from walking the whole orders index instead (it cannot see how selective this is).
+        stmt = stmt.where(Product.offer_count >= min_offers)
+        order = ((Product.orders_count + 0).desc(), Product.id)
+    return list(session.scalars(stmt.order_by(*order).limit(limit)))
 
 
 def text_conditions(text: str) -> list:

@@ -30,7 +30,12 @@ class Product(db.Model):
     """A product: brand, identifiers, translated texts, images. Prices live in sellers' offers."""
 
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_brand_model", "brand", "model"),)
+    __table_args__ = (
+        Index("ix_products_brand_model", "brand", "model"),
+        # category listings sort by popularity inside a category; the home page's multi-seller row
+        Index("ix_products_category_orders", "category_id", "orders_count"),
+        Index("ix_products_offer_count", "offer_count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), index=True)

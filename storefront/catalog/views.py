@@ -11,7 +11,7 @@ from ..extensions import db
 from ..metrics.recording import new_reference, record_event
 from . import browse, search_service
 from .filters import parse_filters, to_usd
-from .models import Category, Product
+from .models import Category
 from .services import category_by_slug, category_subtree_ids, category_trail
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:locale>")
@@ -42,21 +42,16 @@ def with_free_shipping(page: browse.ProductPage) -> browse.ProductPage:
 @bp.get("/")
 def home():
     """Home: categories, then rows of popular products, multi-seller deals and new arrivals."""
-    popular = browse.browse_products(db.session, browse.BrowseQuery(sort="popular", per_page=12))
-    deals = list(
-        db.session.scalars(
-            select(Product).where(Product.offer_count >= 2, Product.min_price_usd.is_not(None))
-            .order_by(Product.orders_count.desc(), Product.id).limit(12)
-        )
-    )
-    newest = browse.browse_products(db.session, browse.BrowseQuery(sort="newest", per_page=12))
-    ids = [p.id for p in popular.items + deals + newest.items]
+    popular = browse.product_row(db.session, "popular")
+    deals = browse.product_row(db.session, "popular", min_offers=2)
+    newest = browse.product_row(db.session, "newest")
+    ids = [p.id for p in popular + deals + newest]
     return render_page(
         "catalog/home.html",
         categories=browse.top_categories(db.session),
-        popular=popular.items,
+        popular=popular,
         deals=deals,
-        newest=newest.items,
+        newest=newest,
         free_shipping_ids=browse.free_shipping_ids(db.session, ids, g.shopper.country),
     )
 
@@ -111,7 +106,7 @@ def search():
                      page=results.page)
     popular = []
     if not results.total:
-        popular = browse.browse_products(db.session, browse.BrowseQuery(sort="popular", per_page=8)).items
+        popular = browse.product_row(db.session, "popular", limit=8)
     state = {"q": text, "category": category.slug if category else None, "brand": brand,
              "sort": None if sort == "relevance" else sort}
 
