@@ -12,7 +12,9 @@ def csrf_client(app):
 
 
 @pytest.mark.parametrize("path", ["/en/preferences", "/en/account/register", "/en/account/login",
-                                  "/en/account/logout", "/en/account/addresses/new"])
+                                  "/en/account/logout", "/en/account/addresses/new", "/en/cart/add",
+                                  "/en/cart/lines/1", "/en/cart/shipping", "/en/checkout/", "/en/checkout/place",
+                                  "/en/checkout/done/CK-x/pay", "/en/compare", "/en/p/1/ship-to"])
 def test_posts_without_csrf_token_are_refused(csrf_client, path):
     response = csrf_client.post(path, data={"country": "BR"})
     assert response.status_code in (400, 302)  # 302: login required comes first for account pages

@@ -1,0 +1,53 @@
+"""Who may see an order: its buyer (account or the browser that placed it as a guest), nobody else."""
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from storefront.orders.models import Order
+from storefront.sellers.models import Variant
+from tests.factories import add_listing
+
+ADDRESS = {"full_name": "Ana", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES",
+           "email": "ana@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
+
+
+def buy(client, session):
+    client.post("/en/cart/add", data={"variant_id": session.scalar(select(Variant.id)), "qty": 1})
+    client.post("/en/checkout/", data=ADDRESS)
+    html = client.get("/en/checkout/review").data.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    return client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
+
+
+@pytest.fixture
+def listing(app, session):
+    app.config["TODAY"] = date(2026, 11, 27)
+    add_listing(session, variants=[{"sku": "EB-1", "price": "10.00", "currency": "USD", "stock": 5}])
+
+
+def test_guest_sees_own_order_and_others_get_404(app, client, session, listing):
+    confirmation = buy(client, session).headers["Location"]
+    number = session.scalar(select(Order.number))
+    assert client.get(confirmation).status_code == 200
+    assert client.get(f"/en/orders/{number}").status_code == 200
+    stranger = app.test_client()
+    assert stranger.get(confirmation).status_code == 404
+    assert stranger.get(f"/en/orders/{number}").status_code == 404
+    assert stranger.post(confirmation + "/pay").status_code == 404
+
+
+def test_account_lists_its_orders_and_not_others(app, client, session, listing):
+    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "password1",
+                                              "confirm": "password1"})
+    buy(client, session)
+    number = session.scalar(select(Order.number))
+    assert number in client.get("/en/orders/").data.decode()
+    other = app.test_client()
+    other.post("/en/account/register", data={"name": "Eve", "email": "eve@example.com", "password": "password1",
+                                             "confirm": "password1"})
+    assert number not in other.get("/en/orders/").data.decode()
+    assert other.get(f"/en/orders/{number}").status_code == 404
+    assert app.test_client().get("/en/orders/").status_code == 302  # login first
