@@ -60,8 +60,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .orders.views import bp as orders_bp
     from .payments.testgateway.views import bp as testgateway_bp
     from .payments.views import bp as payments_bp
+    from .reviews.views import bp as reviews_bp
+    from .sellers.center import bp as seller_listings_bp
+    from .sellers.fulfilment import bp as seller_orders_bp
 
-    for bp in (core_bp, catalog_bp, sellers_bp, accounts_bp, cart_bp, checkout_bp, orders_bp, payments_bp):
+    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, accounts_bp, cart_bp,
+               checkout_bp, orders_bp, payments_bp,
+               reviews_bp):
         app.register_blueprint(bp)
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages

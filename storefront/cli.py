@@ -140,17 +140,25 @@ def register_commands(app: Flask) -> None:
     @orders.command("tick")
     @click.option("--now", "now_text", default=None, help="ISO time to act as now (default: the clock).")
     def orders_tick(now_text: str | None) -> None:
-        """Run the order timers: cancel unpaid orders past their deadline and release their stock."""
+        """Run the order timers: cancel unpaid orders past their deadline and release their stock;
+        cancel and refund paid orders not shipped by their handling deadline, and tell their buyers."""
         from datetime import datetime
 
         from .accounts.models import utcnow
+        from .orders.fulfilment import cancel_overdue
+        from .orders.notifications import order_cancelled
         from .orders.services import release_unpaid
 
         from .payments.services import refund_late_payments
 
         now = datetime.fromisoformat(now_text) if now_text else utcnow()
+        gateway = current_app.extensions["payment_gateway"]
         click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled; "
-                   f"{refund_late_payments(db.session, current_app.extensions['payment_gateway'])} late payments refunded.")
+                   f"{refund_late_payments(db.session, gateway)} late payments refunded.")
+        overdue = cancel_overdue(db.session, gateway, now)
+        for cancellation in overdue:
+            order_cancelled(cancellation)
+        click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
 
     app.cli.add_command(orders)
 

@@ -9,6 +9,7 @@ from .metrics.models import Event  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
 from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
 from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401
+from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
 from .sellers.models import Offer, Seller, Variant  # noqa: F401
 

@@ -75,11 +75,13 @@ def import_listings(
     *,
     on_line: Callable[[int], None] | None = None,
     batch_size: int = 200,
+    prepare: Callable[[object], object] | None = None,
 ) -> ImportReport:
     """Import every good line of a JSONL stream; each bad line is reported and imports nothing.
 
     Each line is saved inside a savepoint, so a failure leaves no half-written rows; good lines are
-    committed in batches.
+    committed in batches. `prepare` may rewrite each decoded line before it is validated (the seller
+    center's bulk upload uses it to put the uploading store's identity on every line).
     """
     report = ImportReport()
     cache = CatalogCache()
@@ -91,7 +93,8 @@ def import_listings(
             continue
         report.lines += 1
         try:
-            listing = parse_listing(_decode(raw))
+            record = _decode(raw)
+            listing = parse_listing(prepare(record) if prepare else record)
             with session.begin_nested():
                 outcome = save_listing(session, listing, rates, cache)
         except (InvalidInput, IntegrityError) as exc:

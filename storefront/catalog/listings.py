@@ -172,13 +172,18 @@ def _variants(raw: dict) -> tuple[VariantData, ...]:
             for k, v in options.items()
         ):
             raise InvalidInput(f"{where}.options: up to 10 name: value texts")
+        price = _price(item, currency, where)
+        try:
+            stock = _int(item, "stock", 0, 10_000_000, default=0)
+        except InvalidInput as exc:  # name the variant, as every other variant message does
+            raise InvalidInput(f"{where}.{exc}") from None
         out.append(
             VariantData(
                 sku=sku,
                 options={k.strip(): v.strip() for k, v in options.items()},
-                price=_price(item, currency, where),
+                price=price,
                 currency=currency,
-                stock=_int(item, "stock", 0, 10_000_000, default=0),
+                stock=stock,
             )
         )
     return tuple(out)

@@ -1,8 +1,10 @@
 """Offers of one product as the shopper sees them: the landed cost to their door, from every seller."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from ..core.money import Money
 from ..currency.services import Rates
@@ -118,8 +120,12 @@ def price_offer(offer: Offer, variant: Variant, quantity: int, *, country: str, 
 
 
 def compare_offers(offers: list[Offer], wanted: dict[str, str], quantity: int, *, country: str, currency: str,
-                   rates: Rates, today: date, sort: str = "landed") -> list[OfferRow]:
-    """Every offer priced for the shopper, matched to the chosen options, sorted and badged."""
+                   rates: Rates, today: date, sort: str = "landed",
+                   positive: Mapping[int, Decimal | None] | None = None) -> list[OfferRow]:
+    """Every offer priced for the shopper, matched to the chosen options, sorted and badged.
+
+    `positive` maps seller ids to their positive-feedback share (reviews), for the "rating" sort.
+    """
     rows = []
     for offer in offers:
         if not offer.variants:
@@ -131,12 +137,21 @@ def compare_offers(offers: list[Offer], wanted: dict[str, str], quantity: int, *
     if buyable:
         min(buyable, key=lambda r: r.landed.amount).badges.add("best_price")
         min(buyable, key=lambda r: (r.shipping.latest, r.shipping.earliest)).badges.add("fastest")
-    return sort_rows(rows, sort)
+    return sort_rows(rows, sort, positive)
 
 
-def sort_rows(rows: list[OfferRow], sort: str) -> list[OfferRow]:
-    """Sort rows; unbuyable ones (no rate, no shipping, sold out) always go last."""
+def sort_rows(rows: list[OfferRow], sort: str, positive: Mapping[int, Decimal | None] | None = None) -> list[OfferRow]:
+    """Sort rows; unbuyable ones (no rate, no shipping, sold out) always go last.
+
+    "rating" puts the best positive-feedback share first, sellers without ratings after those with
+    some, and the landed price decides ties.
+    """
     far = date.max
+    shares = positive or {}
+
+    def by_rating(r: OfferRow):
+        share = shares.get(r.offer.seller_id)
+        return (share is None, -(share or 0))
 
     def unbuyable(r: OfferRow) -> bool:
         return r.landed is None or not r.in_stock
@@ -147,7 +162,6 @@ def sort_rows(rows: list[OfferRow], sort: str) -> list[OfferRow]:
     keys = {
         "landed": lambda r: (unbuyable(r), by_landed(r)),
         "fastest": lambda r: (unbuyable(r), r.shipping.latest if r.shipping else far, by_landed(r)),
-        # Seller ratings arrive with reviews; until then the rating sort keeps the price order.
-        "rating": lambda r: (unbuyable(r), by_landed(r)),
+        "rating": lambda r: (unbuyable(r), *by_rating(r), by_landed(r)),
     }
     return sorted(rows, key=keys.get(sort, keys["landed"]))

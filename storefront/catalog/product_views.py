@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import utcnow
 from ..core.htmx import hx_target, render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db
 from ..metrics.recording import record_event
+from ..reviews.ratings import seller_stats
+from ..reviews.views import review_context
 from ..sellers.models import Offer
 from . import offers as offer_rules
 from .models import Product
@@ -55,7 +58,8 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
     if chosen is None and rows:
         chosen = rows[0].offer
     if chosen is None:
-        return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort}
+        return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort, "seller_stats": {}}
+    stats = seller_stats(db.session, {o.seller_id for o in offers}, now=utcnow())
     variant, exact = offer_rules.pick_variant(list(chosen.variants), wanted)
     if not exact:
         notices.append(_("That combination is not available from this seller; showing the closest one."))
@@ -66,7 +70,8 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
     selected = offer_rules.price_offer(chosen, variant, quantity, country=shopper.country,
                                        currency=shopper.currency, rates=rates, today=today())
     rows = offer_rules.compare_offers(offers, dict(variant.options), quantity, country=shopper.country,
-                                      currency=shopper.currency, rates=rates, today=today(), sort=sort)
+                                      currency=shopper.currency, rates=rates, today=today(), sort=sort,
+                                      positive={i: s.positive_share for i, s in stats.items()})
     return {
         "offers": offers,
         "rows": rows,
@@ -75,6 +80,7 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
         "notices": notices,
         "sort": sort,
         "sorts": offer_rules.OFFER_SORTS,
+        "seller_stats": stats,
     }
 
 
@@ -92,14 +98,18 @@ def product(product_id: int, slug: str | None = None):
     sid, pos = request.args.get("sid", ""), request.args.get("pos", "")
     if re.fullmatch(r"[0-9a-f]{12}", sid) and pos.isdigit() and not hx_target():
         record_event("search_click", search_id=sid, position=min(int(pos), 100_000), product_id=item.id)
+    # Each block gets only what it shows: review filters need no offer pricing, and the reverse.
+    context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
+    if hx_target() != "purchase":
+        context |= review_context(item, request.args)
     return render_page(
         "catalog/product.html",
-        blocks=("purchase",),
+        blocks=("purchase", "reviews"),
         product=item,
         trail=category_trail(item.category),
         in_compare=item.id in session.get("compare", []),
         compare_count=len(session.get("compare", [])),
-        **product_context(item, g.shopper),
+        **context,
     )
 
 

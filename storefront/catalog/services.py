@@ -72,15 +72,25 @@ def _seller(session: Session, listing: Listing, cache: CatalogCache) -> Seller:
     return seller
 
 
-def _find_product(session: Session, listing: Listing) -> Product | None:
-    """Match by GTIN, else by brand + model: listings of one product become offers of it."""
-    if listing.gtin:
-        return session.scalar(select(Product).where(Product.gtin == listing.gtin))
-    if listing.brand and listing.model:
+def match_product(session: Session, gtin: str | None, brand: str, model: str) -> Product | None:
+    """The catalog product a listing describes: by GTIN, else by brand + model, else None.
+
+    Listings of one product become offers of it; the seller center's "find in catalog" asks the same.
+    """
+    if gtin:
+        return session.scalar(select(Product).where(Product.gtin == gtin))
+    if brand and model:
         return session.scalar(
-            select(Product).where(Product.brand == listing.brand, Product.model == listing.model).limit(1)
+            select(Product).where(Product.brand == brand, Product.model == model).order_by(Product.id).limit(1)
         )
     return None
+
+
+def _has_other_offers(session: Session, product: Product, offer: Offer) -> bool:
+    """True when some other offer (published or not) sells this product."""
+    return session.scalar(
+        select(Offer.id).where(Offer.product_id == product.id, Offer.id != offer.id).limit(1)
+    ) is not None
 
 
 def _apply_product_fields(product: Product, listing: Listing, category: Category) -> None:
@@ -94,12 +104,15 @@ def _apply_product_fields(product: Product, listing: Listing, category: Category
         product.gtin = listing.gtin
 
 
-def save_listing(session: Session, listing: Listing, rates: Rates, cache: CatalogCache | None = None) -> SaveOutcome:
+def save_listing(session: Session, listing: Listing, rates: Rates, cache: CatalogCache | None = None,
+                 *, offer: Offer | None = None) -> SaveOutcome:
     """Create or update the product and this seller's offer described by `listing`.
 
     Updates go by (seller handle, SKU): re-importing a listing changes it instead of duplicating it.
-    Product texts change only when this seller's offer is the product's only one, so one seller
-    cannot rewrite a product others sell. Caller owns the transaction.
+    `offer` names the offer being edited (the seller center's edit form), so it is updated even when
+    every SKU was renamed; it must be this seller's. Product texts change only when this seller's
+    offer is the product's only one, so one seller cannot rewrite a product others sell. Caller owns
+    the transaction.
 
     :raises InvalidInput: when the listing's SKUs already belong to two different offers, or
         the GTIN names a product this seller already offers under other SKUs in a conflicting way.
@@ -115,10 +128,12 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
         )
     }
     offers = {v.offer_id for v in existing.values()}
+    if offer is not None:
+        offers.add(offer.id)
     if len(offers) > 1:
         raise InvalidInput("variants: these SKUs belong to different listings of this seller")
     offer = session.get(Offer, offers.pop()) if offers else None
-    product = offer.product if offer else _find_product(session, listing)
+    product = offer.product if offer else match_product(session, listing.gtin, listing.brand, listing.model)
     if offer and listing.gtin and product.gtin and product.gtin != listing.gtin:
         raise InvalidInput(f"gtin: these SKUs are listed under GTIN {product.gtin}")
     category = ensure_category(session, listing.category, listing.category_i18n, cache)
@@ -127,7 +142,7 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
         _apply_product_fields(product, listing, category)
         session.add(product)
         outcome.product_created = True
-    elif offer is not None and product.offer_count <= 1:
+    elif offer is not None and not _has_other_offers(session, product, offer):
         _apply_product_fields(product, listing, category)
     if offer is None:
         offer = session.scalar(select(Offer).where(Offer.seller_id == seller.id, Offer.product == product)) if product.id else None

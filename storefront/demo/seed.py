@@ -21,6 +21,7 @@ from ..catalog.models import Product
 from ..catalog.services import refresh_product_summary
 from ..currency.services import current_rates, load_snapshot
 from ..sellers.models import Seller
+from .feedback import seed_demo_feedback
 from .images import product_svg
 
 DATA = Path(__file__).parent / "data"
@@ -70,6 +71,7 @@ def seed_demo_store(session: Session, *, if_empty: bool = False, progress: bool 
     report = _import(session, _catalog_lines(Path(current_app.config["MEDIA_PATH"])), progress)
     _demo_users(session)
     _demo_history(session)
+    seed_demo_feedback(session, Path(current_app.config["MEDIA_PATH"]), now=utcnow(), shopper_email=DEMO_USERS[0][0])
     session.commit()
     return report
 
@@ -88,7 +90,7 @@ def _demo_users(session: Session) -> None:
 
 
 def _demo_history(session: Session) -> None:
-    """Rating and order aggregates for browsing, until real reviews and orders replace them.
+    """Order counts ("sold") for browsing, until real orders replace them; ratings come from demo reviews.
 
     Deterministic per product so screenshots and tests see the same shop every time. Sellers get
     join dates spread over the past years, as a marketplace that has been open a while would have.
@@ -99,6 +101,13 @@ def _demo_history(session: Session) -> None:
     for product in session.scalars(select(Product)):
         rnd = random.Random(product.gtin or product.id)
         product.orders_count = int(rnd.paretovariate(1.2) * 40) - 40 + rnd.randint(0, 30)
+
+
+def _synthetic_rating_placeholders(session: Session) -> None:
+    """Placeholder rating aggregates for the synthetic benchmark catalog only (100,000 products get no
+    reviews: writing millions would take far too long), so rating sorts and filters have data to work on."""
+    for product in session.scalars(select(Product).where(Product.rating_count == 0)):
+        rnd = random.Random(product.gtin or product.id)
         product.rating_count = min(product.orders_count, int(product.orders_count * rnd.uniform(0.1, 0.5)))
         product.rating_avg = (
             Decimal(str(round(rnd.triangular(3.2, 5.0, 4.6), 1))) if product.rating_count else Decimal(0)
@@ -166,5 +175,6 @@ def seed_synthetic(session: Session, count: int, *, progress: bool = False, seed
     )
     report = _import(session, data, progress)
     _demo_history(session)
+    _synthetic_rating_placeholders(session)
     session.commit()
     return report

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..shipping.carriers import carrier_name
 
 
 class Checkout(db.Model):
@@ -61,6 +62,14 @@ class Order(db.Model):
     delivery_latest: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
+    # Fulfilment: the seller must ship by ship_by (set on payment) or the order is cancelled and refunded.
+    ship_by: Mapped[datetime | None] = mapped_column(index=True)
+    shipped_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(20))
+    tracking_number: Mapped[str | None] = mapped_column(String(40))
+    cancel_reason: Mapped[str | None] = mapped_column(String(30))
+    # Set while a cancellation waits for the payment provider's refund; shipping is refused meanwhile.
+    cancelling_since: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")
@@ -69,6 +78,11 @@ class Order(db.Model):
                                                     order_by="OrderLine.id")
     events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                       order_by="OrderEvent.id")
+
+    @property
+    def carrier_name(self) -> str:
+        """The carrier's name as people know it ('' before shipping)."""
+        return carrier_name(self.carrier) if self.carrier else ""
 
 
 class OrderLine(db.Model):

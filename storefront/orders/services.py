@@ -40,7 +40,10 @@ def transition(session: Session, order: Order, to: str, *, actor: str, note: str
     order.events.append(OrderEvent(from_status=order.status, to_status=to, actor=actor[:40], note=note[:500],
                                    at=now or utcnow()))
     if to == "paid":
+        from .fulfilment import handling_deadline  # fulfilment builds on this module
+
         order.paid_at = now or utcnow()
+        order.ship_by = handling_deadline(order)  # payment starts the seller's handling clock
     order.status = to
     session.flush()
 

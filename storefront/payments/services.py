@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -125,8 +126,13 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
 
 
 def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount: Decimal, *, reason: str,
-                 payment: Payment | None = None) -> Refund:
+                 payment: Payment | None = None,
+                 on_full_refund: Callable[[Session, Order], None] | None = None) -> Refund:
     """Refund part or all of an order through its payment's gateway; a full refund ends the order.
+
+    A full refund moves a paid or disputed order to refunded, unless `on_full_refund` is given: then
+    it decides how the order ends (a seller's cancellation ends it as cancelled), in the transaction
+    that records the refund, so the two commit together.
 
     :raises InvalidInput: nothing paid, or more than what is left to refund.
     :raises PaymentError: the provider refused.
@@ -152,8 +158,11 @@ def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount
     order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
                            .execution_options(populate_existing=True))
     order.refunded_total = order.refunded_total + amount
-    if order.refunded_total >= order.total and order.status in ("paid", "disputed"):
-        transition(session, order, "refunded", actor="payment", note=reason)
+    if order.refunded_total >= order.total:
+        if on_full_refund is not None:
+            on_full_refund(session, order)
+        elif order.status in ("paid", "disputed"):
+            transition(session, order, "refunded", actor="payment", note=reason)
     session.commit()
     return refund
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 from sqlalchemy import func, select
 
+from ..accounts.models import utcnow
 from ..catalog import browse
 from ..catalog.filters import parse_filters
 from ..catalog.views import listing_query, with_free_shipping
 from ..core.htmx import render_page
 from ..extensions import db
+from ..reviews.ratings import seller_stats
 from .models import Offer, Seller
 
 bp = Blueprint("sellers", __name__, url_prefix="/<lang:locale>")
@@ -30,6 +32,7 @@ def store(handle: str):
         blocks=("results", "load_more"),
         seller=seller,
         listings=listings,
+        stats=seller_stats(db.session, [seller.id], now=utcnow())[seller.id],
         filters=filters,
         page=page,
         ships_from_choices=browse.ships_from_countries(db.session, seller_id=seller.id),

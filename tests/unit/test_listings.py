@@ -49,7 +49,7 @@ def test_gtin_check_digit(code, ok):
         ({"variants": [{"sku": "A", "price": "1", "currency": "USD"}, {"sku": "A", "price": "1", "currency": "USD"}]},
          "variants[1].sku"),
         ({"variants": [{"sku": "has space", "price": "1", "currency": "USD"}]}, "variants[0].sku"),
-        ({"variants": [{"sku": "A", "price": "1", "currency": "USD", "stock": -5}]}, "stock"),
+        ({"variants": [{"sku": "A", "price": "1", "currency": "USD", "stock": -5}]}, "variants[0].stock"),
     ],
 )
 def test_bad_fields_are_named_in_the_error(change, field):

@@ -1,0 +1,41 @@
+"""Telling the buyer what happened to their order after the sale, in the language they bought in.
+
+Also holds the cancellation reasons' labels, which the seller center and the emails share.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.mail import send_mail
+from ..core.money import format_money
+from .fulfilment import OVERDUE, Cancellation
+from .models import Order
+
+CANCEL_REASON_LABELS = {
+    "out_of_stock": _l("Out of stock"),
+    "cannot_ship_to_address": _l("Cannot ship to this address"),
+    "buyer_asked": _l("The buyer asked to cancel"),
+    "pricing_error": _l("Wrong price in the listing"),
+    "other": _l("Another reason"),
+    OVERDUE: _l("The seller did not ship in time"),
+}
+
+
+def cancel_reason_label(code: str | None) -> str:
+    """A cancellation reason in the current language."""
+    return str(CANCEL_REASON_LABELS.get(code or "", code or ""))
+
+
+def order_shipped(order: Order) -> None:
+    """Email the buyer that their order is on its way, with the carrier and tracking number."""
+    locale = order.checkout.locale
+    send_mail(order.email, "order_shipped", locale, order=order)
+
+
+def order_cancelled(cancellation: Cancellation) -> None:
+    """Email the buyer that the seller (or the deadline) cancelled their order, why, and what was refunded."""
+    order = cancellation.order
+    locale = order.checkout.locale
+    send_mail(order.email, "order_cancelled", locale, order=order,
+              reason=CANCEL_REASON_LABELS.get(cancellation.reason, cancellation.reason), note=cancellation.note,
+              refunded=format_money(cancellation.refunded, locale), overdue=cancellation.reason == OVERDUE)

@@ -1,0 +1,252 @@
+"""Feedback pages: the buyer's review form, 'helpful' votes, the seller's reply, and the product page's
+reviews block (its context is built here; the block lives in catalog/product.html)."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from functools import lru_cache
+
+from babel import Locale
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..accounts.models import utcnow
+from ..catalog.models import Product
+from ..core.errors import NotFound
+from ..core.htmx import hx_target, render_page
+from ..extensions import db
+from ..sellers.access import my_store, seller_required
+from ..sellers.images import ImageRejected, read_upload, thumbnail_path
+from . import ratings, services
+from .forms import SORT_LABELS, ReplyForm, ReviewForm, parse_filters
+from .models import Review
+from .services import FEEDBACK_WINDOW, MAX_PHOTOS, FeedbackRefused, InvalidReview
+
+bp = Blueprint("reviews", __name__, url_prefix="/<lang:locale>")
+
+VISITOR = "visitor"  # session key: an anonymous visitor's id, made on their first vote
+PAGE_ARGS = ("offer", "qty", "sort")  # product-page choices that review links and votes keep
+
+STARS_MESSAGE = _l("Please choose from 1 to 5 stars.")
+FIELD_ERRORS = {
+    ("text", "required"): _l("Please write a few words about the product."),
+    ("text", "too_long"): _l("Please keep your review under %(num)s characters.", num=services.TEXT_MAX),
+    ("photos", "too_many"): _l("Please add at most %(num)s photos.", num=MAX_PHOTOS),
+    ("photos", "too_large"): _l("Each photo must be smaller than 5 MB."),
+    ("photos", "not_an_image"): _l("Please add photos as JPEG, PNG or WebP files."),
+    ("photos", "too_many_pixels"): _l("That photo has too many pixels; please send a smaller one."),
+    ("reply", "required"): _l("Please write your reply."),
+    ("reply", "too_long"): _l("Please keep your reply under %(num)s characters.", num=services.REPLY_MAX),
+}
+REFUSALS = {
+    "not_completed": _l("You can review this item once the order is completed."),
+    "window_closed": _l("Reviews can be written up to %(days)s days after the order is completed; that time has "
+                        "passed.", days=FEEDBACK_WINDOW.days),
+    "already_reviewed": _l("You have already reviewed this item. You can edit your review once."),
+    "edit_used": _l("You have already edited this review, so it cannot be changed again."),
+    "already_replied": _l("You have already replied to this review."),
+}
+
+
+def current_buyer() -> services.Buyer:
+    """This visitor as a buyer: their account, and the guest checkouts this browser placed."""
+    refs = tuple(r for r in session.get("checkouts", []) if isinstance(r, str))
+    if current_user.is_authenticated:
+        return services.Buyer(current_user.id, refs, current_user.name)
+    return services.Buyer(None, refs)
+
+
+def visitor_id(create: bool = False) -> str | None:
+    """Who votes: 'u:<account id>', or 'a:<id>' kept in the session of an anonymous visitor."""
+    if current_user.is_authenticated:
+        return f"u:{current_user.id}"
+    anonymous = session.get(VISITOR)
+    if anonymous is None and create:
+        anonymous = session[VISITOR] = secrets.token_hex(12)
+    return f"a:{anonymous}" if anonymous else None
+
+
+@lru_cache(maxsize=64)
+def language_label(code: str, locale: str) -> str:
+    """A language's name in the shopper's language ('Spanish' for an English page)."""
+    try:
+        return Locale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def page_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The product page's own choices (offer, options, quantity, offer sort) from a query or a form."""
+    return {k: v for k, v in args.items() if k in PAGE_ARGS or k.startswith("o_")}
+
+
+def review_context(product: Product, args: Mapping[str, str]) -> dict:
+    """What the product page's `reviews` block needs, from the query string's r_* choices."""
+    filters = parse_filters(args)
+    page = ratings.product_reviews(db.session, product.id, filters, g.shopper.locale)
+    keep = page_args(args)
+    store = my_store() if current_user.is_authenticated and current_user.is_seller else None
+    return {
+        "reviews": page,
+        "review_filters": filters,
+        "review_url": lambda **changes: url_for("catalog.product", product_id=product.id, slug=product.slug,
+                                                _anchor="reviews", **keep, **filters.args(**changes)),
+        "vote_args": keep | filters.args(page=page.page),
+        "my_votes": ratings.voted_reviews(db.session, visitor_id(), [r.id for r in page.items]),
+        "my_store_id": store.id if store else None,
+        "review_prompt": services.reviewable_line(db.session, product.id, current_buyer(), now=utcnow()),
+        "review_language": lambda code: language_label(code, g.shopper.locale),
+        "review_thumb": thumbnail_path,
+        "review_sorts": SORT_LABELS,
+    }
+
+
+def _product_url(review: Review, args: Mapping[str, str] | None = None) -> str:
+    product = review.product
+    return url_for("catalog.product", product_id=product.id, slug=product.slug, _anchor=f"review-{review.id}",
+                   **(args or {}))
+
+
+def _form_prefill(review: Review | None) -> dict:
+    if review is None:
+        return {}
+    return {"rating": str(review.rating), "text": review.text, "edit": "1",
+            **{name: str(getattr(review, name)) for name in ratings.SELLER_RATINGS}}
+
+
+def _review_input(form: ReviewForm) -> services.ReviewInput:
+    """The service's input from a validated form; photo files are read here (size-checked while reading).
+
+    :raises InvalidReview: too many photos, or one too large.
+    """
+    files = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    if len(files) > MAX_PHOTOS:
+        raise InvalidReview("photos", "too_many")
+    try:
+        photos = tuple(read_upload(f.stream) for f in files)
+    except ImageRejected as exc:
+        raise InvalidReview("photos", exc.reason) from None
+    return services.ReviewInput(
+        rating=form.rating.data, text=form.text.data, item_as_described=form.item_as_described.data,
+        communication=form.communication.data, shipping_speed=form.shipping_speed.data,
+        language=g.shopper.locale, photos=photos,
+    )
+
+
+def _field_error(form, exc: InvalidReview) -> None:
+    message = FIELD_ERRORS.get((exc.field, exc.code), STARS_MESSAGE)
+    form[exc.field].errors = [*form[exc.field].errors, str(message)]
+
+
+@bp.route("/orders/<number>/review/<int:line_id>", methods=["GET", "POST"])
+def write(number: str, line_id: int):
+    """Review one line of my completed order (and edit that review once), within the feedback window."""
+    buyer = current_buyer()
+    try:
+        order, line = services.buyer_line(db.session, number, line_id, buyer)
+    except NotFound:
+        abort(404)
+    review = services.review_of_line(db.session, line.id)
+    now = utcnow()
+    problem = None
+    try:
+        services.check_feedback_open(order, now)
+    except FeedbackRefused as exc:
+        problem = exc.reason
+    if problem is None and review is not None and review.edited_at is not None:
+        problem = "edit_used"
+    # Prefill only the page: on a submit, what was sent is all that counts (a missing field stays missing).
+    form = ReviewForm(data=_form_prefill(review) if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        editing = form.edit.data == "1"
+        if problem is None and review is not None and not editing:
+            problem = "already_reviewed"  # a re-sent first review must not use up the one edit
+        if problem is not None:
+            status = 409
+        elif not form.validate():
+            status = 422
+        else:
+            save = services.edit_review if editing else services.write_review
+            try:
+                saved = save(db.session, number, line.id, buyer, _review_input(form), now=now,
+                             media_root=current_app.config["MEDIA_PATH"])
+                db.session.commit()
+            except InvalidReview as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+                status = 422
+            except FeedbackRefused as exc:
+                db.session.rollback()
+                problem, status = exc.reason, 409
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            else:
+                flash(_("Your review is updated.") if editing else _("Thank you! Your review is published."), "ok")
+                return redirect(_product_url(saved, {"r_sort": "newest"}), 303)  # newest first: theirs is on top
+            order, line = services.buyer_line(db.session, number, line_id, buyer)
+            review = services.review_of_line(db.session, line.id)
+    response = render_page("reviews/write.html", order=order, line=line, review=review, form=form,
+                           problem=REFUSALS.get(problem), can_edit=problem is None,
+                           window_days=FEEDBACK_WINDOW.days)
+    response.status_code = status
+    return response
+
+
+@bp.post("/reviews/<int:review_id>/helpful")
+def helpful(review_id: int):
+    """Count a 'helpful' vote once per visitor; HTMX gets the reviews block back, others the product page."""
+    voter = visitor_id(create=True)
+    try:
+        services.vote_helpful(db.session, review_id, voter)
+        db.session.commit()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    review = db.session.get(Review, review_id)
+    args = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if hx_target() == "reviews":
+        return render_page("catalog/product.html", blocks=("reviews",), product=review.product,
+                           **review_context(review.product, args))
+    filters = parse_filters(args)
+    return redirect(_product_url(review, page_args(args) | filters.args(page=filters.page)), 303)
+
+
+@bp.route("/seller/reviews/<int:review_id>/reply", methods=["GET", "POST"])
+@seller_required
+def reply(review_id: int):
+    """The seller's one public reply to a review of their order (another store's review is a 404)."""
+    try:
+        review = services.seller_review(db.session, g.store, review_id)
+    except NotFound:
+        abort(404)
+    form = ReplyForm()
+    problem = "already_replied" if review.reply_text is not None else None
+    status = 200
+    if request.method == "POST":
+        if problem is not None:
+            status = 409
+        elif not form.validate():
+            status = 422
+        else:
+            try:
+                services.reply(db.session, g.store, review, form.reply.data, now=utcnow())
+                db.session.commit()
+            except InvalidReview as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+                status = 422
+            except FeedbackRefused as exc:
+                db.session.rollback()
+                problem, status = exc.reason, 409
+            else:
+                flash(_("Your reply is published."), "ok")
+                return redirect(url_for("reviews.reply", review_id=review.id), 303)  # the review with the reply
+            review = services.seller_review(db.session, g.store, review_id)
+    response = render_page("reviews/reply.html", review=review, form=form, can_reply=review.reply_text is None,
+                           problem=REFUSALS.get(problem) if request.method == "POST" else None)
+    response.status_code = status
+    return response

@@ -1,0 +1,157 @@
+"""Product photos sellers upload: checked with Pillow, re-encoded small and without metadata, stored as media."""
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError, features
+
+from ..core.errors import InvalidInput
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_IMAGES = 8
+MAX_PIXELS = 40_000_000
+FULL_SIZE = 1200
+THUMB_SIZE = 400
+FORMATS = ("JPEG", "PNG", "WEBP")
+UPLOADS = "uploads"
+
+# Pillow warns above this many pixels and refuses twice as many; warnings are turned into errors below,
+# so a small file that would decode into gigabytes (a decompression bomb) is refused before decoding.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+TOO_LARGE = "too_large"
+NOT_AN_IMAGE = "not_an_image"
+TOO_MANY_PIXELS = "too_many_pixels"
+
+
+class ImageRejected(InvalidInput):
+    """An upload we do not accept; `reason` is one of TOO_LARGE, NOT_AN_IMAGE, TOO_MANY_PIXELS."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"images: {reason}{': ' + detail if detail else ''}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """One upload, re-encoded: the picture (at most FULL_SIZE px) and its thumbnail (THUMB_SIZE px)."""
+
+    full: bytes
+    thumbnail: bytes
+    extension: str
+
+
+def _output_format() -> tuple[str, str]:
+    """WebP when this Pillow can write it, else JPEG."""
+    return ("WEBP", "webp") if features.check("webp") else ("JPEG", "jpg")
+
+
+def _fresh(picture: Image.Image) -> Image.Image:
+    """A copy made from the pixels alone: no EXIF, XMP, ICC profile or comments can follow it."""
+    return Image.frombytes(picture.mode, picture.size, picture.tobytes())
+
+
+def _encode(picture: Image.Image, size: int, fmt: str) -> bytes:
+    """The picture shrunk to fit `size` px and encoded afresh (metadata-free) as `fmt`."""
+    copy = picture.copy()
+    copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+    if fmt == "JPEG" and copy.mode == "RGBA":  # JPEG has no transparency: flatten onto white
+        background = Image.new("RGB", copy.size, "white")
+        background.paste(copy, mask=copy.getchannel("A"))
+        copy = background
+    out = io.BytesIO()
+    if fmt == "WEBP":
+        _fresh(copy).save(out, "WEBP", quality=82, method=4)
+    else:
+        _fresh(copy).save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def encode_image(data: bytes) -> EncodedImage:
+    """Check that `data` is a JPEG, PNG or WebP photo we accept and re-encode it (no files touched).
+
+    :raises ImageRejected: too many bytes, not one of the three formats (whatever its name says),
+        damaged, or more than MAX_PIXELS pixels.
+    """
+    if len(data) > MAX_BYTES:
+        raise ImageRejected(TOO_LARGE)
+    fmt, extension = _output_format()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            # First pass: header and structure only. verify() leaves the image unusable, hence a re-open.
+            with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise ImageRejected(TOO_MANY_PIXELS)
+                probe.verify()
+            with Image.open(io.BytesIO(data), formats=FORMATS) as source:
+                if source.format == "JPEG":
+                    source.draft("RGB", (FULL_SIZE, FULL_SIZE))  # decode big JPEGs at a reduced scale
+                source.load()
+                picture = ImageOps.exif_transpose(source)  # keep the photo upright once EXIF is gone
+                has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+                picture = picture.convert("RGBA" if has_alpha else "RGB")
+                return EncodedImage(_encode(picture, FULL_SIZE, fmt), _encode(picture, THUMB_SIZE, fmt), extension)
+        except ImageRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(TOO_MANY_PIXELS) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError,
+                KeyError, MemoryError) as exc:
+            # Pillow reports damaged or disguised files with any of these.
+            raise ImageRejected(NOT_AN_IMAGE, type(exc).__name__) from None
+
+
+def read_upload(stream: BinaryIO) -> bytes:
+    """Read an uploaded file, stopping one byte past the limit so a huge file is never held whole.
+
+    :raises ImageRejected: when the file is larger than MAX_BYTES.
+    """
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ImageRejected(TOO_LARGE)
+    return data
+
+
+def store_image(stream: BinaryIO, media_root: str | Path, store_handle: str) -> str:
+    """Check, re-encode and save one upload for a store; returns its path relative to the media folder.
+
+    Nothing is written unless the whole image was accepted.
+
+    :raises ImageRejected: see encode_image.
+    """
+    encoded = encode_image(read_upload(stream))
+    folder = Path(media_root) / UPLOADS / store_handle
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16)
+    relative = f"{UPLOADS}/{store_handle}/{name}.{encoded.extension}"
+    with open(Path(media_root) / thumbnail_path(relative), "xb") as out:
+        out.write(encoded.thumbnail)
+    with open(Path(media_root) / relative, "xb") as out:
+        out.write(encoded.full)
+    return relative
+
+
+def thumbnail_path(path: str) -> str:
+    """The thumbnail stored next to an uploaded picture."""
+    stem, _, extension = path.rpartition(".")
+    return f"{stem}-{THUMB_SIZE}.{extension}"
+
+
+UPLOAD_NAME = r"[0-9a-f]{32}\.(?:webp|jpg)"
+
+
+def is_upload(path: str) -> bool:
+    """True when `path` names a picture stored by store_image (for any store)."""
+    return re.fullmatch(rf"{UPLOADS}/[a-z0-9-]{{1,64}}/{UPLOAD_NAME}", path) is not None
+
+
+def is_store_upload(path: str, store_handle: str) -> bool:
+    """True when `path` names a picture stored for this store by store_image."""
+    return re.fullmatch(rf"{UPLOADS}/{re.escape(store_handle)}/{UPLOAD_NAME}", path) is not None
