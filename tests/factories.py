@@ -72,3 +72,30 @@ def sync_search(session) -> int:
     from storefront.catalog.indexing import drain_outbox
 
     return drain_outbox(session, current_app.extensions["search"])
+
+
+def account(app, email: str, *, role: str = "shopper", store: str | None = None,
+            new_store: tuple[str, str, str] | None = None):
+    """A logged-in test client for a new account.
+
+    A seller account owns the existing store with handle `store`, or a new one given as
+    (handle, name, country) in `new_store`.
+    """
+    from sqlalchemy import select
+
+    from storefront.accounts.models import User
+    from storefront.extensions import db
+    from storefront.sellers.models import Seller
+
+    client = app.test_client()
+    client.post("/en/account/register", data={"name": email.split("@")[0].title(), "email": email,
+                                              "password": "password1", "confirm": "password1"})
+    user = db.session.scalar(select(User).where(User.email == email))
+    user.role = role
+    if store:
+        db.session.scalar(select(Seller).where(Seller.handle == store)).owner_id = user.id
+    if new_store:
+        handle, name, country = new_store
+        db.session.add(Seller(handle=handle, name=name, country=country, owner_id=user.id))
+    db.session.commit()
+    return client

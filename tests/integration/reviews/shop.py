@@ -5,13 +5,13 @@ import re
 
 from sqlalchemy import select
 
-from storefront.accounts.models import User, utcnow
-from storefront.extensions import db
+from storefront.accounts.models import utcnow
 from storefront.orders.models import Order
 from storefront.orders.services import transition
 from storefront.reviews import services
-from storefront.sellers.models import Seller, Variant
+from storefront.sellers.models import Variant
 from tests.review_factories import bought, buyer_of, review_input
+from tests.factories import account  # noqa: F401  (used by the tests through this module)
 
 ADDRESS = {"full_name": "Ana García", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013",
            "country": "ES", "email": "ana@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
@@ -56,14 +56,3 @@ def reviewed(session, product, rating: int = 5, *, seller: str = "sz-audio", lan
     return review
 
 
-def account(app, email: str, *, role: str = "shopper", store: str | None = None):
-    """A logged-in test client for a new account; a seller account owns the store with handle `store`."""
-    client = app.test_client()
-    client.post("/en/account/register", data={"name": email.split("@")[0].title(), "email": email,
-                                              "password": "password1", "confirm": "password1"})
-    user = db.session.scalar(select(User).where(User.email == email))
-    user.role = role
-    if store:
-        db.session.scalar(select(Seller).where(Seller.handle == store)).owner_id = user.id
-    db.session.commit()
-    return client

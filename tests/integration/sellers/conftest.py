@@ -7,12 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.sellers.fulfilment import bp as seller_orders_bp
 from storefront.sellers.models import Seller, Variant
-from tests.factories import add_listing
+from tests.factories import account, add_listing
 
 BUYER = {"full_name": "Lucía Gómez", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013",
          "country": "ES", "email": "lucia@example.com", "payment_method": "card", "saved_address": "new"}
@@ -36,19 +35,6 @@ def stores(app, session):
     add_listing(session, seller={"handle": "berlin", "name": "Berlin Mugs", "country": "DE"}, ships_from="DE",
                 handling_days=2, variants=[{"sku": "MUG-1", "options": {}, "price": "8.00", "currency": "EUR",
                                             "stock": 9}])
-
-
-def account(app, email: str, *, role: str = "shopper", store: str | None = None):
-    """A logged-in test client for a new account; a seller account owns the store with handle `store`."""
-    client = app.test_client()
-    client.post("/en/account/register", data={"name": email.split("@")[0].title(), "email": email,
-                                              "password": "password1", "confirm": "password1"})
-    user = db.session.scalar(select(User).where(User.email == email))
-    user.role = role
-    if store:
-        db.session.scalar(select(Seller).where(Seller.handle == store)).owner_id = user.id
-    db.session.commit()
-    return client
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from storefront.accounts.models import User
 from storefront.catalog.models import Category, Product, SearchOutbox
 from storefront.extensions import db
 from storefront.sellers import center
 from storefront.sellers.models import Offer, Seller, Variant
-from tests.factories import add_listing
+from tests.factories import account, add_listing
 
 HTMX = {"HX-Request": "true"}
 
@@ -31,16 +30,7 @@ def listings_blueprint(app):
 
 def login(app, email: str, *, role: str = "shopper", store: tuple[str, str, str] | None = None):
     """A logged-in client for a new account; a seller account gets its own store (handle, name, country)."""
-    client = app.test_client()
-    client.post("/en/account/register", data={"name": email.split("@")[0].title(), "email": email,
-                                              "password": "password1", "confirm": "password1"})
-    user = db.session.scalar(select(User).where(User.email == email))
-    user.role = role
-    if store:
-        handle, name, country = store
-        db.session.add(Seller(handle=handle, name=name, country=country, owner_id=user.id))
-    db.session.commit()
-    return client
+    return account(app, email, role=role, new_store=store)
 
 
 @pytest.fixture
