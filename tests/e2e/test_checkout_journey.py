@@ -119,3 +119,15 @@ def test_checkout_without_javascript(no_js_page: Page, live_server, live_server_
     page.get_by_test_id("place-order").click()
     expect(page.get_by_test_id("payment-state")).to_contain_text("IBAN")
     expect(page.get_by_test_id("order-number")).to_have_count(2)
+
+
+def test_cart_error_is_shown_in_place(page: Page, live_server, live_server_db):
+    """A refused change (here: more than the stock, past the browser's own check) swaps in its message."""
+    first, _ = two_sellers_products(live_server_db)
+    add_to_cart(page, live_server, first, 1)
+    page.get_by_test_id("mini-cart").click()
+    page.evaluate("document.querySelector('[data-testid=line-qty]').removeAttribute('max')")
+    page.get_by_test_id("line-qty").fill("9999")
+    page.locator("button[name=action][value=update]").first.click()
+    expect(page.locator("#cart_body .flash.error")).to_be_visible()
+    expect(page.get_by_test_id("line-qty")).to_have_value("1")
