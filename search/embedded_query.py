@@ -28,13 +28,11 @@ from search.embedded_schema import (
 from search.synonyms import match_synonyms
 from search.text import (
     QueryWord,
-    edit_distance,
-    fold,
     is_cjk,
     normalize_arabic,
     query_grams,
     split_words,
-    word_spans,
+    tally_near_words,
 )
 from search.types import LOCALES, SearchFilters
 
@@ -253,16 +251,7 @@ def _correction(searcher: tantivy.Searcher, word: QueryWord) -> str | None:
     for _, address in hits:
         raw = searcher.doc(address).get_first("titles")
         titles = json.loads(bytes(raw).decode("utf-8")) if raw else {}
-        for title in titles.values():
-            for start, end in word_spans(title):
-                token = title[start:end]
-                if is_cjk(token):
-                    continue
-                folded = fold(normalize_arabic(unicodedata.normalize("NFKC", token)))
-                distance = edit_distance(word.folded, folded, limit)
-                if 0 < distance <= limit:
-                    seen = best.get(folded, (distance, 0))
-                    best[folded] = (distance, seen[1] + 1)
+        tally_near_words(titles.values(), word.folded, limit, best)
     if not best:
         return None
     return min(best.items(), key=lambda item: (item[1][0], -item[1][1], item[0]))[0]

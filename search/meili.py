@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 from urllib.parse import urlparse
 
@@ -21,7 +20,7 @@ from search.meili_requests import (
     search_payload,
     settings_payload,
 )
-from search.text import edit_distance, fold, is_cjk, normalize_arabic, query_words, word_spans
+from search.text import query_words, tally_near_words
 from search.types import IndexSettings, ProductDocument, SearchFilters, SearchQuery, SearchResult
 
 T = TypeVar("T")
@@ -203,15 +202,7 @@ class MeiliBackend:
             )
             best: dict[str, tuple[int, int]] = {}
             for hit in response.get("hits") or []:
-                for title in (hit.get("titles") or {}).values():
-                    for start, end in word_spans(title):
-                        token = title[start:end]
-                        if is_cjk(token):
-                            continue
-                        folded = fold(normalize_arabic(unicodedata.normalize("NFKC", token)))
-                        distance = edit_distance(word.folded, folded, limit)
-                        if 0 < distance <= limit:
-                            best[folded] = (distance, best.get(folded, (distance, 0))[1] + 1)
+                tally_near_words((hit.get("titles") or {}).values(), word.folded, limit, best)
             if not best:
                 return None
             corrected.append(min(best.items(), key=lambda item: (item[1][0], -item[1][1], item[0]))[0])

@@ -190,3 +190,20 @@ def prefix_distance(prefix: str, word: str, limit: int) -> int:
         if best == 0:
             break
     return best
+
+
+def tally_near_words(titles, target: str, limit: int, best: dict[str, tuple[int, int]]) -> None:
+    """Add to `best` every title word within `limit` edits of the folded `target` ("did you mean").
+
+    `best` maps a folded word to (its distance, how many times it was seen); both engines use it
+    to pick a correction from their own hits' titles.
+    """
+    for title in titles:
+        for start, end in word_spans(title):
+            token = title[start:end]
+            if is_cjk(token):
+                continue
+            folded = fold(normalize_arabic(unicodedata.normalize("NFKC", token)))
+            distance = edit_distance(target, folded, limit)
+            if 0 < distance <= limit:
+                best[folded] = (distance, best.get(folded, (distance, 0))[1] + 1)
