@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
@@ -70,6 +70,12 @@ class Order(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(String(30))
     # Set while a cancellation waits for the payment provider's refund; shipping is refused meanwhile.
     cancelling_since: Mapped[datetime | None]
+    # After shipping: the carrier's delivery scan, the buyer's protection window (auto-confirm when it
+    # ends; the buyer may extend it once) and completion (confirmed receipt or auto-confirm).
+    delivered_at: Mapped[datetime | None]
+    protection_ends_at: Mapped[datetime | None] = mapped_column(index=True)
+    protection_extended: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     checkout: Mapped[Checkout] = relationship(back_populates="orders")
@@ -78,6 +84,10 @@ class Order(db.Model):
                                                     order_by="OrderLine.id")
     events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                       order_by="OrderEvent.id")
+    tracking_events: Mapped[list["TrackingEvent"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="(TrackingEvent.at, TrackingEvent.id)")
+    dispute: Mapped["Dispute | None"] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                     uselist=False)
 
     @property
     def carrier_name(self) -> str:
@@ -121,3 +131,72 @@ class OrderEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+class TrackingEvent(db.Model):
+    """One scan of a shipped parcel, from the simulated carrier or a real carrier's webhook.
+
+    `code` is one of shipping.tracking.EVENT_CODES (accepted, departed_origin, customs, arrived_destination,
+    out_for_delivery, delivered, exception); `external_id` is the carrier's id for the scan, unique per order,
+    so a replayed webhook or a second tick records nothing twice.
+    """
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("order_id", "external_id", name="uq_tracking_events_order_external"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime]
+    location: Mapped[str] = mapped_column(String(80), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="tracking_events")
+
+
+class Dispute(db.Model):
+    """A buyer's claim on a shipped order (not received / not as described); at most one per order.
+
+    status: open (the seller must answer by respond_by), offered (the seller offered a partial refund,
+    the buyer decides), escalated (the platform admin decides), resolved. resolution: full_refund,
+    partial_refund, rejected or withdrawn.
+    """
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    requested: Mapped[str] = mapped_column(String(16))                   # full_refund / partial_refund
+    requested_amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))   # in the order's currency
+    offer_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    respond_by: Mapped[datetime | None] = mapped_column(index=True)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    resolved_by: Mapped[str | None] = mapped_column(String(40))
+    previous_status: Mapped[str] = mapped_column(String(20))            # the order's status when opened
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalated_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="dispute")
+    messages: Mapped[list["DisputeMessage"]] = relationship(back_populates="dispute", cascade="all, delete-orphan",
+                                                            order_by="DisputeMessage.id")
+
+
+class DisputeMessage(db.Model):
+    """What buyer, seller, admin (or the system) said in a dispute; shown as text, never as HTML."""
+
+    __tablename__ = "dispute_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(10))                     # buyer / seller / admin / system
+    body: Mapped[str] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dispute: Mapped[Dispute] = relationship(back_populates="messages")

@@ -10,6 +10,7 @@ from ..accounts.models import utcnow
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
 from ..sellers.models import Variant
+from ..payments.models import Payout
 from .models import Checkout, Order, OrderEvent
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -17,7 +18,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "paid": frozenset({"shipped", "cancelled", "refunded"}),
     "shipped": frozenset({"delivered", "disputed", "completed"}),
     "delivered": frozenset({"completed", "disputed"}),
-    "disputed": frozenset({"completed", "refunded"}),
+    # A dispute ends in a full refund, in completion (partial refund, or rejected), or, withdrawn by the
+    # buyer, back where it was.
+    "disputed": frozenset({"completed", "refunded", "shipped", "delivered"}),
     "completed": frozenset(),
     "cancelled": frozenset(),
     "refunded": frozenset(),
@@ -44,6 +47,13 @@ def transition(session: Session, order: Order, to: str, *, actor: str, note: str
 
         order.paid_at = now or utcnow()
         order.ship_by = handling_deadline(order)  # payment starts the seller's handling clock
+    elif to == "delivered" and order.delivered_at is None:
+        order.delivered_at = now or utcnow()
+    elif to == "completed":
+        order.completed_at = now or utcnow()
+        # The seller is owed what the buyer paid less what went back; only now, never before.
+        session.add(Payout(order_id=order.id, seller_id=order.seller_id, amount=order.total - order.refunded_total,
+                           currency=order.currency, due_at=order.completed_at))
     order.status = to
     session.flush()
 

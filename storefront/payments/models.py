@@ -46,6 +46,21 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Payout(db.Model):
+    """What the platform owes a seller for an order: due only once the order completes (total less refunds)."""
+
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(8), default="due")      # due / paid
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+
+
 class ProcessedWebhook(db.Model):
     """A webhook event id we have applied; a replay of it is ignored."""
 
