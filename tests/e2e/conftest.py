@@ -22,13 +22,15 @@ def live_server_db(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_server_db, tmp_path_factory):
-    """The demo shop on a free local port, for the whole session."""
+def live_app(live_server_db, tmp_path_factory):
+    """The live server's app, seeded with the demo store: journeys run its commands (the scheduler's
+    `orders tick`) and read its mail outbox."""
     base = tmp_path_factory.mktemp("live-files")
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": live_server_db,
         "MEDIA_PATH": str(base / "media"),
         "SEARCH_INDEX_PATH": str(base / "index"),
+        "MAIL_OUTBOX": str(base / "mail"),
         "PER_PAGE": 12,
     })
     with app.app_context():
@@ -36,6 +38,13 @@ def live_server(live_server_db, tmp_path_factory):
         seed_demo_store(db.session)
         rebuild_index(db.session, app.extensions["search"])
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The demo shop on a free local port, for the whole session."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
