@@ -48,10 +48,15 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "PER_PAGE": int(env("PER_PAGE", "24")),
+        # A ceiling for every request body; pages with uploads set their own (sellers/center.py, reviews).
+        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "PAYMENT_GATEWAY": env("PAYMENT_GATEWAY", "test"),
         "TEST_GATEWAY_SECRET": env("TEST_GATEWAY_SECRET", ""),
         "TEST_GATEWAY_WEBHOOK_TOLERANCE": int(env("TEST_GATEWAY_WEBHOOK_TOLERANCE", "300")),
         "TEST_GATEWAY_DOWN": env("TEST_GATEWAY_DOWN", "0") == "1",
+        "TRACKING_PROVIDER": env("TRACKING_PROVIDER", "simulated"),
+        "TRACKING_WEBHOOK_SECRET": env("TRACKING_WEBHOOK_SECRET", ""),  # empty: derived from SECRET_KEY
+        "TRACKING_WEBHOOK_TOLERANCE": int(env("TRACKING_WEBHOOK_TOLERANCE", "300")),
         "BANK_TRANSFER_DETAILS": env("BANK_TRANSFER_DETAILS",
                                      "Storefront Marketplace Ltd · IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX"),
         "MAIL_FROM": env("MAIL_FROM", "Storefront <orders@storefront.local>"),

@@ -66,6 +66,12 @@ def register(app: Flask) -> None:
         ensure_shopper()
         return render_template("errors/400.html", reason="csrf"), 400
 
+    @app.errorhandler(413)
+    def too_large(error):
+        # Pages with uploads set their own limit and answer on the page itself; this is everything else.
+        ensure_shopper()
+        return render_template("errors/400.html", reason="too_large"), 413
+
     @app.errorhandler(500)
     def server_error(error):
         log.exception("server error on %s", request.path)

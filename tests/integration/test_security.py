@@ -53,3 +53,11 @@ def test_unreachable_meilisearch_fails_at_start(tmp_path):
         create_app({"SEARCH_BACKEND": "meilisearch", "MEILI_URL": "http://127.0.0.1:9",
                     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert "SEARCH_BACKEND='meilisearch'" in str(info.value)
+
+
+def test_request_bodies_over_the_app_wide_limit_are_refused_with_a_page(client, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == 16 * 1024 * 1024
+    response = client.post("/en/cart/add", data={"variant_id": "1", "note": "x" * (limit + 1)})
+    assert response.status_code == 413
+    assert "What you sent is too large" in response.data.decode()
