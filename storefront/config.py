@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "PER_PAGE": int(env("PER_PAGE", "24")),
+        # Sandboxes and demos only: run the shop's clock this many days ahead (core/clock.py).
+        "CLOCK_OFFSET": timedelta(days=float(env("CLOCK_OFFSET_DAYS", "0"))),
         # A ceiling for every request body; pages with uploads set their own (sellers/center.py, reviews).
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "PAYMENT_GATEWAY": env("PAYMENT_GATEWAY", "test"),

@@ -1,20 +1,16 @@
 """Accounts: users with a role, and their saved addresses."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.clock import utcnow  # noqa: F401 (the shop's clock; models across the app import it from here)
 from ..extensions import db
 
 ROLES = ("shopper", "seller", "admin")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 class User(UserMixin, db.Model):

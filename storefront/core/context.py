@@ -79,6 +79,7 @@ def init_shopper_context(app: Flask) -> None:
     @app.context_processor
     def template_globals():
         from ..cart.views import cart_count
+        from ..shipping.tracking import progress as tracking_progress
         from ..currency.services import current_rates
         from . import display
         from .views import preference_choices
@@ -102,6 +103,8 @@ def init_shopper_context(app: Flask) -> None:
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,
+            "tracking_label": display.tracking_label,
+            "tracking_progress": tracking_progress,
         }
 
 

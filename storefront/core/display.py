@@ -123,3 +123,16 @@ def status_label(key: str) -> str:
 def payment_failure_label(key: str) -> str:
     """What to tell the shopper about a failed payment."""
     return str(FAILURE_LABELS.get(key, FAILURE_LABELS["processing_error"]))
+
+
+TRACKING_LABELS = {
+    "accepted": _l("Accepted by the carrier"), "departed_origin": _l("Left the origin facility"),
+    "customs": _l("Customs clearance"), "arrived_destination": _l("Arrived at the destination facility"),
+    "out_for_delivery": _l("Out for delivery"), "delivered": _l("Delivered"),
+    "exception": _l("Delivery problem: the carrier is working on it"),
+}
+
+
+def tracking_label(code: str) -> str:
+    """What a carrier's scan means, in the shopper's language."""
+    return str(TRACKING_LABELS.get(code, code))

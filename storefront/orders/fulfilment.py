@@ -217,6 +217,9 @@ def mark_shipped(session: Session, order: Order, *, carrier: str, tracking_numbe
         if problems:
             raise InvalidShipment(*problems[0])
         locked.carrier, locked.tracking_number, locked.shipped_at = carrier, tracking, now
+        from .protection import protection_end  # the buyer's protection window starts at shipment
+
+        locked.protection_ends_at = protection_end(locked)
         transition(session, locked, "shipped", actor=actor, note=f"{carrier_name(carrier)} {tracking}", now=now)
     except DomainError:
         session.rollback()

@@ -31,6 +31,8 @@ class Checkout(db.Model):
     shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    # US dollars per unit of `currency` at placement: GMV is reported in USD at each sale's own rate.
+    usd_rate: Mapped[Decimal | None] = mapped_column(Numeric(24, 10))
     pay_by: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -39,3 +39,9 @@ def order_cancelled(cancellation: Cancellation) -> None:
     send_mail(order.email, "order_cancelled", locale, order=order,
               reason=CANCEL_REASON_LABELS.get(cancellation.reason, cancellation.reason), note=cancellation.note,
               refunded=format_money(cancellation.refunded, locale), overdue=cancellation.reason == OVERDUE)
+
+
+def order_delivered(order: Order) -> None:
+    """Email the buyer that the carrier delivered their order: confirm receipt, or open a dispute if something
+    is wrong."""
+    send_mail(order.email, "order_delivered", order.checkout.locale, order=order)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..accounts.models import utcnow
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
+from ..metrics.recording import record_system_event
 from ..sellers.models import Variant
 from ..payments.models import Payout
 from .models import Checkout, Order, OrderEvent
@@ -42,6 +43,8 @@ def transition(session: Session, order: Order, to: str, *, actor: str, note: str
         raise IllegalTransition(f"{order.number}: {order.status} -> {to}")
     order.events.append(OrderEvent(from_status=order.status, to_status=to, actor=actor[:40], note=note[:500],
                                    at=now or utcnow()))
+    record_system_event(session, f"order_{to}", at=order.events[-1].at, order=order, seller_id=order.seller_id,
+                        **{"from": order.status}, actor=actor[:40])
     if to == "paid":
         from .fulfilment import handling_deadline  # fulfilment builds on this module
 

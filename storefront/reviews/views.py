@@ -243,6 +243,9 @@ def reply(review_id: int):
                 db.session.rollback()
                 problem, status = exc.reason, 409
             else:
+                from ..orders.dispute_mail import review_replied  # the buyer hears of the answer
+
+                review_replied(review)
                 flash(_("Your reply is published."), "ok")
                 return redirect(url_for("reviews.reply", review_id=review.id), 303)  # the review with the reply
             review = services.seller_review(db.session, g.store, review_id)

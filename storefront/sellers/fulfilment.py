@@ -11,11 +11,13 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts.models import utcnow
 from ..core.display import seller_price, status_label
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import DomainError, InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page
 from ..core.money import Money
 from ..extensions import db
-from ..orders import fulfilment, notifications
+from ..orders import dispute_mail, disputes, fulfilment, notifications
+from ..orders.dispute_rules import InvalidDispute, amount_problem, left_to_refund, message_problem
+from ..orders.forms import ConfirmForm, MessageForm, OfferForm, RejectForm, refusal, show_problems
 from ..orders.models import Order
 from ..orders.services import IllegalTransition
 from ..payments.gateway import PaymentError
@@ -92,7 +94,8 @@ def _actor() -> str:
 
 
 def _order_page(order: Order, *, ship_form: ShipForm | None = None, cancel_form: CancelForm | None = None,
-                problem: str | None = None, done: str | None = None, status: int = 200):
+                problem: str | None = None, done: str | None = None, status: int = 200,
+                dispute_forms: dict | None = None, dispute_problem: str | None = None):
     """The order page, or only its action block when HTMX asked for it.
 
     HTMX swaps only 2xx answers, so the action block comes back as 200 even with errors in it.
@@ -103,6 +106,8 @@ def _order_page(order: Order, *, ship_form: ShipForm | None = None, cancel_form:
         ship_form=ship_form or _ship_form(), cancel_form=cancel_form or _cancel_form(), problem=problem, done=done,
         overdue=fulfilment.is_overdue(order, now), reason_label=notifications.cancel_reason_label,
         refund_due=seller_price(Money(order.total - order.refunded_total, order.currency)),
+        dispute=disputes.thread(db.session, order), dispute_problem=dispute_problem,
+        dispute_forms=_dispute_forms() | (dispute_forms or {}),
     )
     return response, (200 if hx_target() == ACTIONS else status)
 
@@ -126,6 +131,7 @@ def dashboard():
         low_stock=fulfilment.low_stock(db.session, g.store.id), threshold=fulfilment.LOW_STOCK,
         counts=fulfilment.status_counts(db.session, g.store.id),
         is_overdue=lambda order: fulfilment.is_overdue(order, now),
+        to_answer=disputes.disputes_to_answer(db.session, g.store.id),
     )
 
 
@@ -208,3 +214,99 @@ def cancel(number: str):
             return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
                                            amount=seller_price(cancellation.refunded)))
     return _order_page(_my_order(number), cancel_form=form, problem=problem, status=status)
+
+
+# --- answering a dispute: reply, accept, offer a partial refund, reject (then the platform decides) ---
+
+def _dispute_forms() -> dict:
+    """Blank forms for the dispute panel; prefixes keep the fields of its several forms apart."""
+    return {"reply": MessageForm(), "offer": OfferForm(prefix="offer"), "reject": RejectForm(prefix="reject"),
+            "accept": ConfirmForm(prefix="accept")}
+
+
+def _dispute_refused(number: str, name: str, form: FlaskForm, exc: DomainError):
+    """The order page again, with the refusal in the dispute panel and the seller's input kept."""
+    answer = refusal(exc)
+    return _order_page(_my_order(number), dispute_forms={name: form}, dispute_problem=answer["problem"],
+                       status=answer["status"])
+
+
+def _after_dispute(number: str, message: str):
+    flash(message, "success")
+    return redirect(url_for("seller_orders.order", number=number, _anchor="dispute"), 303)
+
+
+@bp.post("/orders/<number>/dispute/reply")
+@seller_required
+def dispute_reply(number: str):
+    """Write to the buyer in the dispute's thread; the buyer is emailed."""
+    order = _my_order(number)
+    form = MessageForm()
+    try:
+        disputes.add_message(db.session, order, author="seller", body=form.message.data, now=utcnow())
+    except InvalidDispute as exc:
+        show_problems(form, [(exc.field, exc.code)])
+        return _order_page(_my_order(number), dispute_forms={"reply": form}, status=422)
+    except DomainError as exc:
+        return _dispute_refused(number, "reply", form, exc)
+    dispute_mail.dispute_answered(_my_order(number), "replied")
+    return _after_dispute(number, _("Your message was sent to the buyer."))
+
+
+@bp.post("/orders/<number>/dispute/accept")
+@seller_required
+def dispute_accept(number: str):
+    """Give the buyer the refund they asked for, after an explicit confirmation; both sides are emailed."""
+    order = _my_order(number)
+    form = ConfirmForm(prefix="accept")
+    if not form.validate():
+        return _order_page(_my_order(number), dispute_forms={"accept": form}, status=422)
+    try:
+        dispute = disputes.seller_accept(db.session, current_app.extensions["payment_gateway"], order,
+                                         actor=_actor(), now=utcnow())
+    except DomainError as exc:
+        return _dispute_refused(number, "accept", form, exc)
+    order = _my_order(number)
+    dispute_mail.dispute_resolved(order)
+    return _after_dispute(number, _("%(amount)s was refunded to the buyer and the dispute is closed.",
+                                    amount=seller_price(Money(dispute.refund_amount, order.currency))))
+
+
+@bp.post("/orders/<number>/dispute/offer")
+@seller_required
+def dispute_offer(number: str):
+    """Offer the buyer part of the money back; the buyer accepts or declines, and is emailed."""
+    order = _my_order(number)
+    form = OfferForm(prefix="offer")
+    left = left_to_refund(order)
+    problems = [p for p in (amount_problem(form.amount.data, left), message_problem(form.message.data, required=False))
+                if p]
+    if not (form.validate() and show_problems(form, problems, seller_price(left))):
+        return _order_page(_my_order(number), dispute_forms={"offer": form}, status=422)
+    try:
+        disputes.seller_offer(db.session, order, amount=form.amount.data, message=form.message.data,
+                              actor=_actor(), now=utcnow())
+    except InvalidDispute as exc:
+        show_problems(form, [(exc.field, exc.code)], seller_price(left))
+        return _order_page(_my_order(number), dispute_forms={"offer": form}, status=422)
+    except DomainError as exc:
+        return _dispute_refused(number, "offer", form, exc)
+    dispute_mail.dispute_answered(_my_order(number), "offered")
+    return _after_dispute(number, _("Your offer was sent to the buyer."))
+
+
+@bp.post("/orders/<number>/dispute/reject")
+@seller_required
+def dispute_reject(number: str):
+    """Reject the claim, saying why; the platform decides and the buyer is emailed."""
+    order = _my_order(number)
+    form = RejectForm(prefix="reject")
+    try:
+        disputes.seller_reject(db.session, order, message=form.message.data, actor=_actor(), now=utcnow())
+    except InvalidDispute as exc:
+        show_problems(form, [(exc.field, exc.code)])
+        return _order_page(_my_order(number), dispute_forms={"reject": form}, status=422)
+    except DomainError as exc:
+        return _dispute_refused(number, "reject", form, exc)
+    dispute_mail.dispute_answered(_my_order(number), "rejected")
+    return _after_dispute(number, _("You rejected the claim. The platform will look at the dispute and decide."))

@@ -76,3 +76,13 @@ def no_js_page(browser, browser_context_args):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def real_time(request):
+    """Journeys that move the shop's clock (tests/e2e/shop.py travel/tick) get it put back afterwards."""
+    yield
+    if "live_app" in request.fixturenames:
+        from datetime import timedelta
+
+        request.getfixturevalue("live_app").config["CLOCK_OFFSET"] = timedelta(0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from storefront.demo.seed import DEMO_PASSWORD
@@ -57,7 +57,9 @@ def buy_and_pay(page: Page, base: str, product_id: int, *, locale: str = "es", g
     if guest_email:
         page.get_by_test_id("email").fill(guest_email)
     if page.get_by_test_id("full_name").count():
-        page.get_by_test_id("country").select_option("ES")
+        if page.get_by_test_id("country").input_value() != "ES":
+            page.get_by_test_id("country").select_option("ES")  # the address fields are swapped for Spain's
+            page.wait_for_load_state("networkidle")
         page.get_by_test_id("full_name").fill("Lucía Gómez")
         page.get_by_test_id("line1").fill("Calle Mayor 1")
         page.get_by_test_id("city").fill("Madrid")
@@ -70,9 +72,28 @@ def buy_and_pay(page: Page, base: str, product_id: int, *, locale: str = "es", g
     return page.get_by_test_id("order-number").inner_text().strip()
 
 
+def ship(browser: Browser, browser_context_args, base: str, number: str, tracking: str) -> Page:
+    """The demo seller marks the order shipped from their phone; returns their page."""
+    seller = browser.new_context(**browser_context_args).new_page()
+    log_in(seller, base, "seller@demo.test")
+    seller.goto(f"{base}/es/seller/orders/{number}")
+    seller.get_by_test_id("ship-form").locator("select[name=carrier]").select_option("cainiao")
+    seller.get_by_test_id("ship-form").locator("input[name=tracking_number]").fill(tracking)
+    seller.get_by_test_id("ship-submit").click()
+    expect(seller.get_by_test_id("order-status")).to_have_text("Enviado")
+    return seller
+
+
+def travel(app, to: datetime) -> None:
+    """Move the live shop's clock (pages, payment sandbox, timers) to `to`; the e2e conftest puts it back."""
+    app.config["CLOCK_OFFSET"] = to - datetime.now(timezone.utc)
+
+
 def tick(app, now: datetime) -> str:
-    """Run `flask orders tick --now` on the live server's app, as the scheduler would; returns its output."""
-    result = app.test_cli_runner().invoke(args=["orders", "tick", "--now", now.isoformat()])
+    """Move the shop's clock to `now` and run `flask orders tick` there, as the scheduler would; returns its
+    output. Pages the journey opens afterwards see the same time as the timers did."""
+    travel(app, now)
+    result = app.test_cli_runner().invoke(args=["orders", "tick"])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -84,4 +105,4 @@ def stored_time(db_url: str, sql: str, **params) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["query", "log_in", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "stored_time", "timedelta"]
+__all__ = ["query", "log_in", "ship", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "travel", "stored_time", "timedelta"]
