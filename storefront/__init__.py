@@ -63,11 +63,19 @@ def create_app(config: dict | None = None) -> Flask:
     from .reviews.views import bp as reviews_bp
     from .sellers.center import bp as seller_listings_bp
     from .sellers.fulfilment import bp as seller_orders_bp
+    from .shipping.views import bp as tracking_bp
 
     for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, accounts_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
                reviews_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(tracking_bp)  # the carriers' webhook; also picks TRACKING_PROVIDER's adapter
+    from .admin.views import bp as admin_bp
+
+    app.register_blueprint(admin_bp)  # the platform admin's pages: escalated disputes
+    from .metrics.views import bp as metrics_bp
+
+    app.register_blueprint(metrics_bp)  # the platform admin's metrics dashboard
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)

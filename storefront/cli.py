@@ -45,14 +45,18 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when products already exist.")
     @click.option("--products", type=int, default=0, help="Add N synthetic products (benchmarks).")
-    def seed_demo(if_empty: bool, products: int) -> None:
-        """Import the bundled demo catalog and demo logins (or N synthetic products)."""
+    @click.option("--history-days", type=click.IntRange(min=0), default=None,
+                  help="Days of marketplace activity to generate for the demo store (default 120; 0: none).")
+    def seed_demo(if_empty: bool, products: int, history_days: int | None) -> None:
+        """Import the bundled demo catalog and demo logins with months of activity (or N synthetic products)."""
+        from .demo.history import DEFAULT_DAYS
         from .demo.seed import seed_demo_store, seed_synthetic
 
         if products:
             report = seed_synthetic(db.session, products, progress=True)
         else:
-            report = seed_demo_store(db.session, if_empty=if_empty, progress=True)
+            report = seed_demo_store(db.session, if_empty=if_empty, progress=True,
+                                     history_days=DEFAULT_DAYS if history_days is None else history_days)
         if report is None:
             click.echo("Demo data already present; nothing to do.")
             return
@@ -141,7 +145,9 @@ def register_commands(app: Flask) -> None:
     @click.option("--now", "now_text", default=None, help="ISO time to act as now (default: the clock).")
     def orders_tick(now_text: str | None) -> None:
         """Run the order timers: cancel unpaid orders past their deadline and release their stock;
-        cancel and refund paid orders not shipped by their handling deadline, and tell their buyers."""
+        cancel and refund paid orders not shipped by their handling deadline, and tell their buyers;
+        record the carriers' new scans and tell buyers whose parcels were delivered; move disputes past their
+        deadline on (to the platform, or the seller's offer taken); complete orders whose buyer protection ended."""
         from datetime import datetime
 
         from .accounts.models import utcnow
@@ -159,8 +165,49 @@ def register_commands(app: Flask) -> None:
         for cancellation in overdue:
             order_cancelled(cancellation)
         click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
+        from .orders.notifications import order_delivered
+        from .orders.tracking import poll_shipments
+        from .shipping.views import tracking_adapter
+
+        delivered = poll_shipments(db.session, tracking_adapter(), now)
+        for order in delivered:
+            order_delivered(order)
+        click.echo(f"{len(delivered)} parcels delivered.")
+        from .orders.dispute_mail import disputes_expired
+        from .orders.disputes import expire_disputes
+        from .orders.protection import auto_confirm
+
+        expired = expire_disputes(db.session, gateway, now)  # before auto-confirm: a settled dispute completes
+        disputes_expired(expired)
+        click.echo(f"{len(expired)} disputes past their deadline moved on; "
+                   f"{len(auto_confirm(db.session, now))} orders confirmed at the end of their buyer protection.")
 
     app.cli.add_command(orders)
+
+    metrics = AppGroup("metrics", help="Marketplace success metrics.")
+
+    @metrics.command("report")
+    @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC).")
+    @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Day after the last one.")
+    @click.option("--breakdown", type=click.Choice(["day", "week", "country", "locale", "currency", "device"]),
+                  default=None, help="Also show every section per day, week, country, language, currency or device.")
+    @click.option("--locale", type=click.Choice(LOCALES), default="en", help="Language of labels and numbers.")
+    def metrics_report(start, end, breakdown: str | None, locale: str) -> None:
+        """Print the metrics dashboard's figures for [--from, --to) as plain text."""
+        from flask_babel import force_locale
+
+        from .metrics.dashboard import build_dashboard
+        from .metrics.periods import EARLIEST, LATEST, MAX_DAYS, Period, range_problem
+        from .metrics.report import report_text
+
+        if range_problem(start.date(), end.date()):
+            raise click.BadParameter(f"--to must be after --from, at most {MAX_DAYS} days later, both between "
+                                     f"{EARLIEST.year} and {LATEST.year - 1}", param_hint="--to")
+        board = build_dashboard(db.session, Period(start.date(), end.date()), breakdown)
+        with current_app.test_request_context(f"/{locale}/"), force_locale(locale):
+            click.echo(report_text(board, locale), nl=False)
+
+    app.cli.add_command(metrics)
 
     translate = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 

@@ -11,6 +11,7 @@ from ..core.errors import InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page
 from ..currency.services import current_rates
 from ..extensions import db
+from ..metrics.recording import record_event
 from . import services
 from .models import Cart
 
@@ -97,6 +98,7 @@ def add():
             raise InvalidInput("quantity")
         services.add_item(db.session, cart, variant_id, quantity)
         db.session.commit()
+        record_event("add_to_cart", variant_id=variant_id, quantity=quantity)
     except services.SoldOut:
         db.session.rollback()
         error = _("Sorry, this option just sold out.")

@@ -98,6 +98,8 @@ def product(product_id: int, slug: str | None = None):
     sid, pos = request.args.get("sid", ""), request.args.get("pos", "")
     if re.fullmatch(r"[0-9a-f]{12}", sid) and pos.isdigit() and not hx_target():
         record_event("search_click", search_id=sid, position=min(int(pos), 100_000), product_id=item.id)
+    if hx_target() not in ("purchase", "reviews"):  # a page load; its variant and review swaps are part of it
+        record_event("product_view", product_id=item.id)
     # Each block gets only what it shows: review filters need no offer pricing, and the reverse.
     context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
     if hx_target() != "purchase":

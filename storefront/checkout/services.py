@@ -14,6 +14,7 @@ from ..cart.models import Cart, CartLine
 from ..cart.services import CartSummary, load_cart_lines, price_cart
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
+from ..core.money import Money
 from ..currency.services import Rates
 from ..extensions import begin_write
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
@@ -72,6 +73,12 @@ def summarize(session: Session, cart: Cart, details: CheckoutDetails, rates: Rat
     return price_cart(cart, country=details.country, currency=details.currency, rates=rates, today=today)
 
 
+def usd_rate(rates: Rates, currency: str) -> Decimal | None:
+    """US dollars per unit of `currency` in `rates` (recorded on the checkout for GMV), None if unknown."""
+    converted = rates.convert(Money(Decimal(1), currency), "USD")
+    return converted.amount.quantize(Decimal("0.0000000001")) if converted is not None else None
+
+
 def place_order(
     session: Session,
     cart: Cart,
@@ -115,6 +122,7 @@ def place_order(
         address=dict(details.address), payment_method=details.payment_method,
         items_total=summary.items.amount, shipping_total=summary.shipping.amount, tax_total=summary.tax.amount,
         total=summary.total.amount, pay_by=now + PAY_WITHIN[details.payment_method], created_at=now,
+        usd_rate=usd_rate(rates, details.currency),
     )
     session.add(checkout)
     try:

@@ -16,6 +16,7 @@ from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_
 from ..core.mail import send_mail
 from ..currency.services import current_rates
 from ..extensions import db
+from ..metrics.recording import record_event
 from ..orders.models import Checkout
 from ..payments.gateway import PaymentError
 from ..payments.services import ReturnUrls, checkout_paid, start_payment
@@ -70,6 +71,8 @@ def start():
     if cart is None or not cart.lines:
         return redirect(url_for("cart.show"))
     form = _form()
+    if request.method == "GET":
+        record_event("checkout_start")
     if request.method == "POST":
         saved = _address_from(form)
         if saved is not None:  # a saved address needs no address fields
@@ -158,6 +161,8 @@ def place():
     session.pop(STATE, None)
     if created:
         send_mail(checkout.email, "order_confirmation", checkout.locale, checkout=checkout)
+        record_event("order_placed", checkout=checkout.reference, orders=len(checkout.orders),
+                     total=str(checkout.total), currency=checkout.currency)
     if checkout.payment_method == "card" and not checkout_paid(db.session, checkout):
         return _pay(checkout)
     return redirect(url_for("checkout.confirmation", reference=checkout.reference), 303)

@@ -5,7 +5,7 @@ import io
 import json
 import random
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from ..catalog.services import refresh_product_summary
 from ..currency.services import current_rates, load_snapshot
 from ..sellers.models import Seller
 from .feedback import seed_demo_feedback
+from .history import DEFAULT_DAYS as HISTORY_DAYS, seed_history
 from .images import product_svg
 
 DATA = Path(__file__).parent / "data"
@@ -59,8 +60,10 @@ def _import(session: Session, data: bytes, progress: bool) -> ImportReport:
         return import_listings(session, io.BytesIO(data), current_rates(), on_line=bar.update)
 
 
-def seed_demo_store(session: Session, *, if_empty: bool = False, progress: bool = False) -> ImportReport | None:
-    """Import the demo catalog, create demo logins and give products a plausible history.
+def seed_demo_store(session: Session, *, if_empty: bool = False, progress: bool = False,
+                    history_days: int = HISTORY_DAYS, now: datetime | None = None) -> ImportReport | None:
+    """Import the demo catalog, create demo logins and give products a plausible history, with
+    `history_days` of marketplace activity up to `now` for the metrics (0: none).
 
     Returns None when `if_empty` and the catalog already has products.
     """
@@ -71,7 +74,10 @@ def seed_demo_store(session: Session, *, if_empty: bool = False, progress: bool 
     report = _import(session, _catalog_lines(Path(current_app.config["MEDIA_PATH"])), progress)
     _demo_users(session)
     _demo_history(session)
-    seed_demo_feedback(session, Path(current_app.config["MEDIA_PATH"]), now=utcnow(), shopper_email=DEMO_USERS[0][0])
+    now = now or utcnow()
+    seed_demo_feedback(session, Path(current_app.config["MEDIA_PATH"]), now=now, shopper_email=DEMO_USERS[0][0])
+    with tqdm(total=history_days, unit="day", desc="History", disable=not progress or None, file=sys.stderr) as bar:
+        seed_history(session, days=history_days, end=now, progress=lambda _day: bar.update())
     session.commit()
     return report
 

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..accounts.models import utcnow
 from ..core.errors import InvalidInput
 from ..extensions import begin_write
+from ..metrics.recording import record_system_event
 from ..core.money import Money
 from ..orders.models import Checkout, Order
 from ..orders.services import transition
@@ -67,11 +69,20 @@ def start_payment(session: Session, gateway: PaymentGateway, checkout: Checkout,
         started = gateway.start(request)
     except PaymentError as exc:
         payment.status, payment.failure_reason = "failed", "provider_unavailable"
+        record_payment_event(session, payment, at=utcnow())
         session.commit()
         raise exc
     payment.provider_ref = started.provider_ref
     session.commit()
     return started.redirect_url
+
+
+def record_payment_event(session: Session, payment: Payment, *, at: datetime) -> None:
+    """Record a payment's new status (payment_succeeded / payment_failed) in the caller's transaction."""
+    checkout = payment.checkout
+    method = "bank_transfer" if checkout.payment_method == "bank_transfer" else payment.gateway
+    record_system_event(session, f"payment_{payment.status}", at=at, checkout=checkout, method=method,
+                        reason=payment.failure_reason or "")
 
 
 def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime) -> Payment | None:
@@ -102,6 +113,7 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         if payment.status == "pending":
             payment.status, payment.failure_reason = "failed", (result.failure_reason or "declined")[:40]
             payment.provider_ref = payment.provider_ref or result.provider_ref
+            record_payment_event(session, payment, at=now)
         session.commit()
         return payment
     if result.amount is not None and (result.amount.currency != payment.currency
@@ -111,6 +123,7 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         return payment
     payment.status, payment.failure_reason = "succeeded", ""
     payment.provider_ref = payment.provider_ref or result.provider_ref
+    record_payment_event(session, payment, at=now)
     orders = session.scalars(select(Order).where(Order.checkout_id == payment.checkout_id).with_for_update()).all()
     late = [o for o in orders if o.status == "cancelled"]
     for order in orders:

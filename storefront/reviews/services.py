@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Product
 from ..core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..extensions import begin_write
+from ..metrics.recording import record_system_event
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
 from ..orders.services import order_for_buyer
 from ..sellers.images import encode_image, thumbnail_path
@@ -203,6 +204,7 @@ def write_review(session: Session, number: str, line_id: int, buyer: Buyer, data
     except IntegrityError:
         raise FeedbackRefused("already_reviewed") from None
     refresh_product_rating(session, product)
+    record_system_event(session, "review_posted", at=now, order=order, product_id=product.id, rating=review.rating)
     return review
 
 
