@@ -68,7 +68,7 @@ class Order(db.Model):
     ship_by: Mapped[datetime | None] = mapped_column(index=True)
     shipped_at: Mapped[datetime | None]
     carrier: Mapped[str | None] = mapped_column(String(20))
-    tracking_number: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(40), index=True)  # carriers' pushes find it
     cancel_reason: Mapped[str | None] = mapped_column(String(30))
     # Set while a cancellation waits for the payment provider's refund; shipping is refused meanwhile.
     cancelling_since: Mapped[datetime | None]
