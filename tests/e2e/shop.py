@@ -84,6 +84,15 @@ def ship(browser: Browser, browser_context_args, base: str, number: str, trackin
     return seller
 
 
+def write_review(page: Page, text: str, stars: int = 5) -> None:
+    """On the review form: the product's stars and text, and the same stars for the three seller ratings."""
+    page.locator(f"[data-testid=rating] input[value='{stars}']").check()
+    page.fill("textarea[name=text]", text)
+    for name in ("item_as_described", "communication", "shipping_speed"):
+        page.locator(f"[data-testid={name}] input[value='{stars}']").check()
+    page.get_by_test_id("submit-review").click()
+
+
 def travel(app, to: datetime) -> None:
     """Move the live shop's clock (pages, payment sandbox, timers) to `to`; the e2e conftest puts it back."""
     app.config["CLOCK_OFFSET"] = to - datetime.now(timezone.utc)
@@ -105,4 +114,4 @@ def stored_time(db_url: str, sql: str, **params) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["query", "log_in", "ship", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "travel", "stored_time", "timedelta"]
+__all__ = ["query", "log_in", "ship", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "travel", "write_review", "stored_time", "timedelta"]

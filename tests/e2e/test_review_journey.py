@@ -2,17 +2,8 @@
 import re
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, text
 
-from storefront.demo.seed import DEMO_PASSWORD
-
-
-def query(live_server_db: str, sql: str):
-    engine = create_engine(live_server_db)
-    with engine.connect() as conn:
-        row = conn.execute(text(sql)).first()
-    engine.dispose()
-    return row
+from tests.e2e.shop import log_in, query, write_review
 
 
 def test_filter_sort_and_vote_in_place(page: Page, live_server, live_server_db):
@@ -44,20 +35,13 @@ def test_demo_shopper_writes_a_review(page: Page, live_server, live_server_db):
         SELECT o.number, l.id, p.id, p.slug FROM orders o JOIN users u ON u.id = o.user_id
         JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id
         LEFT JOIN reviews r ON r.order_line_id = l.id
-        WHERE u.email = 'shopper@demo.test' AND r.id IS NULL""")
-    page.goto(f"{live_server}/en/account/login")
-    page.fill("input[name=email]", "shopper@demo.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.get_by_test_id("login-form").locator("button[type=submit]").click()
+        WHERE u.email = 'shopper@demo.test' AND o.status = 'completed' AND r.id IS NULL""")
+    log_in(page, live_server, "shopper@demo.test", locale="en")
     page.goto(f"{live_server}/en/p/{pid}-{slug}")
     page.get_by_test_id("write-review").click()
     expect(page).to_have_url(re.compile(rf"/orders/{number}/review/{line_id}"))
 
     page.get_by_test_id("submit-review").click()  # nothing chosen: the browser or the server says what is missing
-    page.locator("[data-testid=rating] input[value='4']").check()
-    page.fill("textarea[name=text]", "Clear sound, and the case closes with a nice click.")
-    for name in ("item_as_described", "communication", "shipping_speed"):
-        page.locator(f"[data-testid={name}] input[value='5']").check()
-    page.get_by_test_id("submit-review").click()
+    write_review(page, "Clear sound, and the case closes with a nice click.", stars=4)
     expect(page).to_have_url(re.compile(rf"/p/{pid}-.*#review-\d+"))
     expect(page.get_by_text("Clear sound, and the case closes with a nice click.")).to_be_visible()

@@ -3,19 +3,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from storefront.demo.seed import DEMO_PASSWORD
-
-
-def log_in(page: Page, base: str, email: str, locale: str = "en") -> None:
-    page.goto(f"{base}/{locale}/account/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.get_by_test_id("login-form").locator("button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/account/login"))
+from tests.e2e.shop import log_in
 
 
 def test_seller_lists_two_variants_in_two_languages_and_finds_it(page: Page, live_server):
-    log_in(page, live_server, "seller@demo.test")
+    log_in(page, live_server, "seller@demo.test", locale="en")
     page.goto(f"{live_server}/en/seller/listings/new")
     form = page.get_by_test_id("listing-form")
 
