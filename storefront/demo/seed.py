@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from ..accounts.models import User, utcnow
 from ..catalog.importer import ImportReport, import_listings
 from ..catalog.models import Product
-from ..catalog.services import refresh_product_summary
+from ..catalog.services import recount_sold, refresh_product_summary
 from ..currency.services import current_rates, load_snapshot
 from ..sellers.models import Seller
 from .feedback import seed_demo_feedback
@@ -78,6 +78,7 @@ def seed_demo_store(session: Session, *, if_empty: bool = False, progress: bool 
     seed_demo_feedback(session, Path(current_app.config["MEDIA_PATH"]), now=now, shopper_email=DEMO_USERS[0][0])
     with tqdm(total=history_days, unit="day", desc="History", disable=not progress or None, file=sys.stderr) as bar:
         seed_history(session, days=history_days, end=now, progress=lambda _day: bar.update())
+    recount_sold(session)  # "N sold" from the orders just made, not from the popularity used to make them
     session.commit()
     return report
 
@@ -96,7 +97,8 @@ def _demo_users(session: Session) -> None:
 
 
 def _demo_history(session: Session) -> None:
-    """Order counts ("sold") for browsing, until real orders replace them; ratings come from demo reviews.
+    """A popularity per product, which decides how many demo orders and reviews it gets (the sold counts
+    are then recounted from those orders); ratings come from demo reviews.
 
     Deterministic per product so screenshots and tests see the same shop every time. Sellers get
     join dates spread over the past years, as a marketplace that has been open a while would have.

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import utcnow
+from ..catalog.models import Product, SearchOutbox
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
 from ..metrics.recording import record_system_event
@@ -29,6 +30,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATES = tuple(TRANSITIONS)
 
 
+# Orders whose units count as sold ("N sold" on product cards): paid and not cancelled or refunded since.
+SOLD = ("paid", "shipped", "delivered", "disputed", "completed")
+
+
 class IllegalTransition(DomainError):
     """The order cannot move from its status to the one asked for."""
 
@@ -45,6 +50,8 @@ def transition(session: Session, order: Order, to: str, *, actor: str, note: str
                                    at=now or utcnow()))
     record_system_event(session, f"order_{to}", at=order.events[-1].at, order=order, seller_id=order.seller_id,
                         **{"from": order.status}, actor=actor[:40])
+    if to == "paid" or (to in ("cancelled", "refunded") and order.status in SOLD):
+        count_sold(session, order, 1 if to == "paid" else -1)
     if to == "paid":
         from .fulfilment import handling_deadline  # fulfilment builds on this module
 
@@ -59,6 +66,23 @@ def transition(session: Session, order: Order, to: str, *, actor: str, note: str
                            currency=order.currency, due_at=order.completed_at))
     order.status = to
     session.flush()
+
+
+def count_sold(session: Session, order: Order, sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) the order's units in its products' sold counts, and queue the
+    products for the search index (popularity sorts use the count)."""
+    by_product: dict[int, int] = {}
+    for line in order.lines:
+        if line.product_id is not None:
+            by_product[line.product_id] = by_product.get(line.product_id, 0) + line.quantity
+    for product_id, quantity in sorted(by_product.items()):
+        counted = Product.orders_count + sign * quantity
+        session.execute(update(Product).where(Product.id == product_id)
+                        .values(orders_count=case((counted < 0, 0), else_=counted))
+                        .execution_options(synchronize_session=False))
+        session.add(SearchOutbox(product_id=product_id))
+    if by_product:
+        session.info["search_dirty"] = True
 
 
 def restore_stock(session: Session, order: Order) -> None:
