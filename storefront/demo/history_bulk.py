@@ -3,8 +3,8 @@ table by table instead of object by object.
 
 Each step of history_outcomes is applied to a plain record of the order, and a status change does here
 what orders.services.transition() does there (the order event, the order_* event, the paid / delivered /
-completed stamps, the handling deadline, the payout), so both writers leave the same rows: a test writes
-one history both ways and compares them. Rows that point at others are inserted after them, ids
+completed stamps, the handling deadline, the payout; sold counts are recounted once at the end), so both
+writers leave the same rows: a test writes one history both ways and compares them. Rows that point at others are inserted after them, ids
 read back with RETURNING.
 """
 from __future__ import annotations
@@ -17,10 +17,12 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from ..catalog.models import SearchOutbox
+from ..catalog.services import recount_sold
 from ..metrics.recording import system_context, system_event_data
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
 from ..orders.protection import EXTENSION_DAYS, protection_end
-from ..orders.services import TRANSITIONS, IllegalTransition
+from ..orders.services import SOLD, TRANSITIONS, IllegalTransition
 from ..payments.models import Payment, Payout, Refund
 from ..payments.testgateway.models import SandboxRefund, SandboxSession
 from ..reviews.models import Review
@@ -91,6 +93,7 @@ class BulkWriter:
         self.session, self.end = session, end
         self.counts: Counter = Counter()
         self.reviewed: set[int] = set()
+        self.sold: set[int] = set()  # products whose sold count changed
 
     def write(self, visits, checkouts) -> None:
         """One batch of visits and the checkouts they placed, each with its whole story."""
@@ -117,7 +120,10 @@ class BulkWriter:
         self.counts["orders"] += len(records)
 
     def finish(self) -> Counter:
-        """Product ratings from the new reviews; returns what was written."""
+        """Sold counts as transition() keeps them (recounted from the orders, products queued for the search
+        index) and product ratings from the new reviews; returns what was written."""
+        recount_sold(self.session)
+        self.session.add_all(SearchOutbox(product_id=product_id) for product_id in sorted(self.sold))
         refresh_product_ratings(self.session, self.reviewed)
         return self.counts
 
@@ -133,6 +139,8 @@ class BulkWriter:
         events.append({"kind": f"order_{to}", "at": at, **system_context(record, record.checkout),
                        "data": system_event_data(record, None, seller_id=values["seller_id"],
                                                  **{"from": values["status"]}, actor=actor[:40])})
+        if to == "paid" or (to in ("cancelled", "refunded") and values["status"] in SOLD):
+            self.sold.update(line["product_id"] for line in record.lines)
         if to == "paid":
             values["paid_at"] = at
             values["ship_by"] = handling_deadline(at, record.handling_days)

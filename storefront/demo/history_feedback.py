@@ -155,7 +155,8 @@ def fold_in_feedback(session: Session, writer, catalog, buyers, *, start: dateti
 
 def _system_row(kind: str, at: datetime, *, order=None, checkout=None, **data) -> dict:
     """An events row exactly as record_system_event would add it."""
-    return {"kind": kind, "at": at, **system_context(order, checkout), "data": system_event_data(order, checkout, **data)}
+    return {"kind": kind, "at": at, **system_context(order, checkout),
+            "data": system_event_data(order, checkout, **data)}
 
 
 def _complete_order(rnd: random.Random, order, checkout, placed: datetime, handling: dict, buyer,

@@ -76,8 +76,9 @@ def insert_events(session: Session, rows: list[dict]) -> None:
     cursor = connection.connection.driver_connection.cursor()
     sql = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
     for start in range(0, len(rows), EVENT_BATCH):
-        cursor.executemany(sql, [(r["kind"], stamp(r["at"]), r["session_id"], r["user_id"], r["locale"], r["country"],
-                                  r["currency"], r["device"], encode(r["data"])) for r in rows[start:start + EVENT_BATCH]])
+        cursor.executemany(sql, [(r["kind"], stamp(r["at"]), r["session_id"], r["user_id"], r["locale"],
+                                  r["country"], r["currency"], r["device"], encode(r["data"]))
+                                 for r in rows[start:start + EVENT_BATCH]])
     cursor.close()
 
 
@@ -165,7 +166,8 @@ def review_values(plan, data: dict, at: datetime, end: datetime) -> dict:
             "created_at": at, "rating": data["rating"], "text": data["text"], "language": data["language"],
             "item_as_described": data["item_as_described"], "communication": data["communication"],
             "shipping_speed": data["shipping_speed"], "helpful_count": 0,
-            "reply_text": data["reply_text"] if replied else None, "replied_at": data["replied_at"] if replied else None}
+            "reply_text": data["reply_text"] if replied else None,
+            "replied_at": data["replied_at"] if replied else None}
 
 
 def tracking_values(scans, end: datetime) -> list[dict]:
