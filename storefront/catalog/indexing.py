@@ -8,6 +8,7 @@ from search import ProductDocument, SearchBackend, SearchUnavailable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..extensions import begin_write
 from ..sellers.models import Offer
 from .models import Category, Product, SearchOutbox
 
@@ -106,6 +107,7 @@ def sync_outbox(session: Session, backend: SearchBackend, limit: int = 1000) -> 
         backend.upsert(upserts)
     if removals:
         backend.delete(removals)
+    begin_write(session)  # on SQLite, wait for another writer (a payment, a webhook) instead of failing
     session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _ in rows])))
     session.commit()
     return len(rows)

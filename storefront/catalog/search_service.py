@@ -56,7 +56,11 @@ def init_search(app: Flask) -> None:
         from .indexing import drain_outbox
 
         if _exc is None and db.session.info.pop("search_dirty", False):
-            drain_outbox(db.session, backend)
+            try:
+                drain_outbox(db.session, backend)
+            except Exception as exc:  # the page is done; its queued changes wait for the next sync
+                db.session.rollback()
+                logging.getLogger(__name__).warning("search outbox not drained after the request: %s", exc)
 
 
 def search_backend() -> SearchBackend:
