@@ -150,7 +150,7 @@ def register_commands(app: Flask) -> None:
         deadline on (to the platform, or the seller's offer taken); complete orders whose buyer protection ended."""
         from datetime import datetime
 
-        from .accounts.models import utcnow
+        from .core.clock import utcnow
         from .orders.fulfilment import cancel_overdue
         from .orders.notifications import order_cancelled
         from .orders.services import release_unpaid

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.clock import utcnow  # noqa: F401 (the shop's clock; models across the app import it from here)
+from ..core.clock import utcnow
 from ..extensions import db
 
 ROLES = ("shopper", "seller", "admin")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.htmx import render_page
 from ..core.money import format_money

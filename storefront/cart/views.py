@@ -1,13 +1,13 @@
 """Cart pages: add, change, remove, save for later, choose shipping; HTMX updates the mini-cart out of band."""
 from __future__ import annotations
 
-from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.clock import today
 from ..core.htmx import hx_target, render_page
 from ..currency.services import current_rates
 from ..extensions import db
@@ -49,10 +49,6 @@ def cart_count() -> int:
         g.cart_count = services.line_count(db.session, current_cart())
     return g.cart_count
 
-
-def today() -> date:
-    """Today for delivery estimates (tests pin it with the TODAY setting)."""
-    return current_app.config.get("TODAY") or date.today()
 
 
 def priced_cart(cart: Cart | None):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 
 

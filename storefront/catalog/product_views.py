@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import utcnow
+from ..core.clock import today, utcnow
 from ..core.htmx import hx_target, render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
@@ -36,10 +35,6 @@ def load_product(product_id: int) -> Product | None:
         )
     )
 
-
-def today() -> date:
-    """Today's date for delivery estimates (a config hook lets tests pin it)."""
-    return current_app.config.get("TODAY") or date.today()
 
 
 def product_context(product: Product, shopper: ShopperContext) -> dict:

@@ -1,7 +1,6 @@
 """Checkout: details (address, shipping per package, payment), review, place order, pay, confirmation."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
@@ -9,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import utcnow
+from ..core.clock import today, utcnow
 from ..cart.views import current_cart
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
@@ -27,10 +26,6 @@ bp = Blueprint("checkout", __name__, url_prefix="/<lang:locale>/checkout")
 STATE = "checkout"          # session key: details between the form and the review
 MINE = "checkouts"          # session key: references this browser placed (guest access)
 
-
-def today() -> date:
-    """Today for delivery estimates (tests pin it with TODAY)."""
-    return current_app.config.get("TODAY") or date.today()
 
 
 def _form() -> CheckoutForm:

@@ -7,7 +7,7 @@ this themselves: they take `now` as an argument, so tests can move time without 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, has_app_context
 
@@ -20,3 +20,8 @@ def utcnow() -> datetime:
         if offset:
             moment += offset if isinstance(offset, timedelta) else timedelta(days=float(offset))
     return moment
+
+
+def today() -> date:
+    """Today on the shop's clock (delivery estimates, date ranges); tests may pin it with the TODAY setting."""
+    return current_app.config.get("TODAY") or utcnow().date()

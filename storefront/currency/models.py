@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 
 

@@ -371,7 +371,7 @@ def seed_history(session: Session, *, days: int = DEFAULT_DAYS, end: datetime | 
     """
     if days <= 0 or history_exists(session):
         return None
-    from ..accounts.models import utcnow
+    from ..core.clock import utcnow
     from ..currency.services import current_rates
     from .history_feedback import feedback_per_day, fold_in_feedback
     from .history_outcomes import plan_outcomes

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 from werkzeug.security import generate_password_hash
 
-from ..accounts.models import User, utcnow
+from ..accounts.models import User
+from ..core.clock import utcnow
 from ..catalog.importer import ImportReport, import_listings
 from ..catalog.models import Product
 from ..catalog.services import recount_sold, refresh_product_summary

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 
 

@@ -18,7 +18,7 @@ from flask import Flask, Response, g, request, session
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import Event
 

@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from flask import Blueprint, Response, abort, current_app, g, request, url_for
+from flask import Blueprint, Response, abort, g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..accounts.models import utcnow
+from ..core.clock import today
 from ..admin.access import admin_required
 from ..core.htmx import render_page
 from ..extensions import db
@@ -27,10 +27,6 @@ BODY = "metrics_body"  # the block, and the element id, that a range or breakdow
 SECTION_CHARTS = {"north_star": ("chart-gmv", "chart-orders"), "buyers": ("chart-funnel",),
                   "sellers": ("chart-sellers",), "logistics": ("chart-delivery",), "payments": ("chart-payments",)}
 
-
-def today() -> date:
-    """Today in UTC (tests pin it with the TODAY setting)."""
-    return current_app.config.get("TODAY") or utcnow().date()
 
 
 @dataclass

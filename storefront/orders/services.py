@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..catalog.models import Product, SearchOutbox
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write

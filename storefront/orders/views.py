@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..core.display import status_label
 from ..core.errors import DomainError, NotFound
 from ..core.htmx import render_page

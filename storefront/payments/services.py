@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..core.errors import InvalidInput
 from ..extensions import begin_write
 from ..metrics.recording import record_system_event

@@ -6,7 +6,7 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import csrf, db
 from ..orders.models import Checkout
 from .gateway import InvalidSignature, PaymentGateway

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..catalog.models import Product
 from ..core.errors import NotFound
 from ..core.htmx import hx_target, render_page

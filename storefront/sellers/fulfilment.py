@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..core.display import seller_price, status_label
 from ..core.errors import DomainError, InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 from sqlalchemy import func, select
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..catalog import browse
 from ..catalog.filters import parse_filters
 from ..catalog.views import listing_query, with_free_shipping

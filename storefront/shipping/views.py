@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, request
 from flask.blueprints import BlueprintSetupState
 
-from ..accounts.models import utcnow
+from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..extensions import csrf, db
 from ..orders.notifications import order_delivered

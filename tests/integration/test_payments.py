@@ -148,7 +148,7 @@ def test_failure_arriving_after_success_does_not_undo_it(app, client, session, p
 def test_payment_after_expiry_is_refunded(app, client, session, placed):
     from datetime import timedelta
 
-    from storefront.accounts.models import utcnow
+    from storefront.core.clock import utcnow
     from storefront.orders.services import release_unpaid
 
     release_unpaid(session, utcnow() + timedelta(hours=1))

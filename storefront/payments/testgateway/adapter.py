@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
-from ...accounts.models import utcnow
+from ...core.clock import utcnow
 from ...core.money import Money
 from ...extensions import db
 from ..gateway import InvalidSignature, PaymentError, PaymentRequest, PaymentResult, PaymentStart, register

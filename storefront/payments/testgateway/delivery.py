@@ -24,7 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from ...accounts.models import utcnow
+from ...core.clock import utcnow
 from ...extensions import db
 from .models import SandboxSession, SandboxWebhookEvent
 from .signing import SIGNATURE_HEADER, secret_from_config, sign_webhook

@@ -1,12 +1,13 @@
 """The hosted page's forms: the card form and the authentication step (CSRF-protected like every form)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ...core.clock import utcnow
 from .provider import cvc_valid, expiry_valid, luhn_valid, normalise_number, parse_expiry
 
 
@@ -20,7 +21,7 @@ class CardForm(FlaskForm):
 
     def __init__(self, *args, today: date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today or datetime.now(timezone.utc).date()
+        self.today = today or utcnow().date()
 
     @property
     def card_number(self) -> str:

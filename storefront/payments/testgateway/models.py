@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...accounts.models import utcnow
+from ...core.clock import utcnow
 from ...extensions import db
 
 SESSION_STATUSES = ("open", "requires_action", "succeeded", "failed")

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
-from ...accounts.models import utcnow
+from ...core.clock import utcnow
 from ...core.money import Money, format_money
 from ...extensions import db
 from . import provider

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from storefront.accounts.models import User, utcnow
+from storefront.accounts.models import User
+from storefront.core.clock import utcnow
 from storefront.extensions import db
 from storefront.orders.fulfilment import mark_shipped
 from storefront.orders.models import Dispute, Order

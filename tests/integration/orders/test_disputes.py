@@ -455,7 +455,7 @@ def test_admin_dispute_page_of_an_order_without_dispute_is_404(app, shopper, adm
 # --- the review reply email ---------------------------------------------------------------------------
 
 def test_a_seller_reply_to_a_review_emails_the_buyer_in_their_language(app, shopper, owner):
-    from storefront.accounts.models import utcnow
+    from storefront.core.clock import utcnow
     from storefront.reviews import services as reviews
     from storefront.reviews.models import Review
     from tests.review_factories import buyer_of, review_input

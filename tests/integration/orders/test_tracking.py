@@ -14,7 +14,7 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from storefront.accounts.models import utcnow
+from storefront.core.clock import utcnow
 from storefront.extensions import db
 from storefront.orders.fulfilment import as_utc, mark_shipped
 from storefront.orders.models import Order, TrackingEvent

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storefront.accounts.models import utcnow
+from storefront.core.clock import utcnow
 from storefront.extensions import db
 from storefront.payments.testgateway.delivery import MAX_ATTEMPTS, deliver_pending, retry_delay
 from storefront.payments.testgateway.models import SandboxWebhookEvent

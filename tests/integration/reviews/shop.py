@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from storefront.accounts.models import utcnow
+from storefront.core.clock import utcnow
 from storefront.orders.models import Order
 from storefront.orders.services import transition
 from storefront.reviews import services

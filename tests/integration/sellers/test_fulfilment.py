@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from storefront.accounts.models import utcnow
+from storefront.core.clock import utcnow
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.payments.models import Refund
