@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["payment_gateway"] = create_gateway(app.config["PAYMENT_GATEWAY"], app.config)
 
-    from .metrics.recording import init_recording
+    from .core.events import init_recording
 
     init_recording(app)
 

@@ -11,7 +11,7 @@ from ..core.clock import today
 from ..core.htmx import hx_target, render_page
 from ..currency.services import current_rates
 from ..extensions import db
-from ..metrics.recording import record_event
+from ..core.events import record_event
 from . import services
 from .models import Cart
 

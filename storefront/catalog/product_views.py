@@ -13,7 +13,7 @@ from ..core.htmx import hx_target, render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db
-from ..metrics.recording import record_event
+from ..core.events import record_event
 from ..reviews.ratings import seller_stats
 from ..reviews.views import review_context
 from ..sellers.models import Offer

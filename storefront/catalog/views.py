@@ -8,7 +8,7 @@ from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..currency.services import current_rates
 from ..extensions import db
-from ..metrics.recording import new_reference, record_event
+from ..core.events import new_reference, record_event
 from . import browse, search_service
 from .filters import parse_filters, to_usd
 from .models import Category

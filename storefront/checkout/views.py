@@ -15,7 +15,7 @@ from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_
 from ..core.mail import send_mail
 from ..currency.services import current_rates
 from ..extensions import db
-from ..metrics.recording import record_event
+from ..core.events import record_event
 from ..orders.models import Checkout
 from ..payments.gateway import PaymentError
 from ..payments.services import ReturnUrls, checkout_paid, start_payment

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import SearchOutbox
 from ..catalog.services import recount_sold
-from ..metrics.recording import system_context, system_event_data
+from ..core.events import system_context, system_event_data
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
 from ..orders.protection import EXTENSION_DAYS, protection_end
 from ..orders.services import SOLD, TRANSITIONS, IllegalTransition

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..checkout.services import usd_rate
 from ..currency.services import Rates
-from ..metrics.recording import system_context, system_event_data
+from ..core.events import system_context, system_event_data
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine, TrackingEvent
 from ..orders.protection import protection_end
 from ..payments.models import Payment, Payout

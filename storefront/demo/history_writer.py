@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from ..checkout.services import usd_rate
 from ..core.i18n import localized
-from ..metrics.models import Event
-from ..metrics.recording import record_system_event
+from ..core.events import Event
+from ..core.events import record_system_event
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
 from ..orders.protection import EXTENSION_DAYS, protection_end
 from ..orders.services import transition

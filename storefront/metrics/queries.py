@@ -25,7 +25,7 @@ from ..payments.models import Payment
 from ..reviews.models import Review
 from ..reviews.ratings import POSITIVE_FROM
 from ..sellers.models import Seller
-from .models import Event
+from ..core.events import Event
 from .periods import Period
 from .sql import seconds_between, utc_day, utc_week
 

@@ -63,7 +63,7 @@ class Order(db.Model):
     delivery_earliest: Mapped[datetime | None]
     delivery_latest: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)
     # Fulfilment: the seller must ship by ship_by (set on payment) or the order is cancelled and refunded.
     ship_by: Mapped[datetime | None] = mapped_column(index=True)
     shipped_at: Mapped[datetime | None]
@@ -74,7 +74,7 @@ class Order(db.Model):
     cancelling_since: Mapped[datetime | None]
     # After shipping: the carrier's delivery scan, the buyer's protection window (auto-confirm when it
     # ends; the buyer may extend it once) and completion (confirmed receipt or auto-confirm).
-    delivered_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     protection_ends_at: Mapped[datetime | None] = mapped_column(index=True)
     protection_extended: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None] = mapped_column(index=True)

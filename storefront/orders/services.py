@@ -10,7 +10,7 @@ from ..core.clock import utcnow
 from ..catalog.models import Product, SearchOutbox
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
-from ..metrics.recording import record_system_event
+from ..core.events import record_system_event
 from ..sellers.models import Variant
 from ..payments.models import Payout
 from .models import Checkout, Order, OrderEvent

@@ -25,7 +25,7 @@ class Payment(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     provider_ref: Mapped[str] = mapped_column(String(80), default="")
     failure_reason: Mapped[str] = mapped_column(String(40), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # metrics scan attempts by time
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     checkout: Mapped["Checkout"] = relationship()  # noqa: F821

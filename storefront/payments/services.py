@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..core.clock import utcnow
 from ..core.errors import InvalidInput
 from ..extensions import begin_write
-from ..metrics.recording import record_system_event
+from ..core.events import record_system_event
 from ..core.money import Money
 from ..orders.models import Checkout, Order
 from ..orders.services import transition

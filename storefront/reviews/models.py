@@ -40,7 +40,7 @@ class Review(db.Model):
     communication: Mapped[int]
     shipping_speed: Mapped[int]
     helpful_count: Mapped[int] = mapped_column(default=0)      # = its HelpfulVote rows; sorted on
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # metrics scan reviews by time
     edited_at: Mapped[datetime | None]                         # set by the one edit allowed
     reply_text: Mapped[str | None] = mapped_column(Text)      # the seller's one reply
     replied_at: Mapped[datetime | None]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Product
 from ..core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..extensions import begin_write
-from ..metrics.recording import record_system_event
+from ..core.events import record_system_event
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
 from ..orders.services import order_for_buyer
 from ..sellers.images import encode_image, thumbnail_path

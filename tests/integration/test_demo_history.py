@@ -24,7 +24,7 @@ from storefront.demo.history_bulk import BulkWriter
 from storefront.demo.history_outcomes import plan_outcomes
 from storefront.demo.history_writer import ServiceWriter
 from storefront.demo.seed import seed_demo_store
-from storefront.metrics.models import Event
+from storefront.core.events import Event
 from storefront.orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
 from storefront.orders.services import TRANSITIONS
 from storefront.payments.models import Payment, Payout, Refund

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from storefront.metrics.models import Event
-from storefront.metrics.recording import record_event
+from storefront.core.events import Event
+from storefront.core.events import record_event
 from storefront.orders.models import Checkout, Order
 from storefront.orders.services import transition
 from storefront.reviews.services import Buyer, ReviewInput, write_review

@@ -10,7 +10,7 @@ from storefront.catalog.listings import parse_listing
 from storefront.catalog.models import SearchOutbox
 from storefront.catalog.services import save_listing
 from storefront.currency.services import current_rates
-from storefront.metrics.models import Event
+from storefront.core.events import Event
 from tests.factories import add_listing, listing, sync_search
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from storefront.metrics.models import Event
+from storefront.core.events import Event
 from storefront.metrics.periods import Period
 from storefront.orders.fulfilment import OVERDUE
 from storefront.orders.models import Checkout, Dispute, Order, OrderLine
