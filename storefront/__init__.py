@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     init_shopper_context(app)
+    from .currency.display import init_display
+
+    init_display(app)
 
     from .catalog.search_service import init_search
 
@@ -53,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import errors_views
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
-    from .sellers.views import bp as sellers_bp
+    from .catalog.store_views import bp as sellers_bp
     from .cart.views import bp as cart_bp
     from .checkout.views import bp as checkout_bp
     from .core.views import bp as core_bp
@@ -63,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .reviews.views import bp as reviews_bp
     from .sellers.center import bp as seller_listings_bp
     from .sellers.fulfilment import bp as seller_orders_bp
-    from .shipping.views import bp as tracking_bp
+    from .orders.carrier_webhook import bp as tracking_bp
 
     for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, accounts_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,

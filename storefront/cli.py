@@ -167,7 +167,7 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
         from .orders.notifications import order_delivered
         from .orders.tracking import poll_shipments
-        from .shipping.views import tracking_adapter
+        from .shipping.tracking import tracking_adapter
 
         delivered = poll_shipments(db.session, tracking_adapter(), now)
         for order in delivered:

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..cart.views import merge_guest_cart_into
 from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..core.i18n import country_choices
@@ -51,8 +50,7 @@ def register():
             shopper = g.shopper
             user.locale, user.currency, user.country = shopper.locale, shopper.currency, shopper.country
             db.session.commit()
-            login_user(user)
-            merge_guest_cart_into(user.id)
+            login_user(user)  # the cart package merges this browser's guest cart (user_logged_in)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("catalog.home"), 303)
     return render_page("accounts/register.html", form=form), (400 if form.errors else 200)
@@ -70,7 +68,6 @@ def login():
             form.password.errors.append(_("Email or password is not right."))
         else:
             login_user(user, remember=form.remember.data)
-            merge_guest_cart_into(user.id)
             return redirect(_safe_next(form.next.data), 303)
     return render_page("accounts/login.html", form=form), (400 if form.errors else 200)
 

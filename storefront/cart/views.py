@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.clock import today
@@ -13,34 +12,10 @@ from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
 from . import services
+from .current import current_cart
 from .models import Cart
 
 bp = Blueprint("cart", __name__, url_prefix="/<lang:locale>/cart")
-SESSION_KEY = "cart_token"
-
-
-def current_cart(create: bool = False) -> Cart | None:
-    """This visitor's cart: the account's when logged in, else the guest cart named in the session."""
-    user_id = current_user.id if current_user.is_authenticated else None
-    cart = services.find_cart(db.session, user_id=user_id, token=session.get(SESSION_KEY))
-    if cart is None and create:
-        cart = services.new_cart(db.session, user_id)
-        if user_id is None:
-            session[SESSION_KEY] = cart.token
-    return cart
-
-
-def merge_guest_cart_into(user_id: int) -> None:
-    """At login: move the guest cart of this browser into the account's cart."""
-    guest = services.find_cart(db.session, user_id=None, token=session.pop(SESSION_KEY, None))
-    if guest is None:
-        return
-    mine = services.find_cart(db.session, user_id=user_id, token=None)
-    if mine is None:
-        guest.user_id = user_id
-    else:
-        services.merge_carts(db.session, guest, mine)
-    db.session.commit()
 
 
 def cart_count() -> int:
@@ -49,6 +24,11 @@ def cart_count() -> int:
         g.cart_count = services.line_count(db.session, current_cart())
     return g.cart_count
 
+
+@bp.app_context_processor
+def cart_globals() -> dict:
+    """The header's mini-cart count, on every page."""
+    return {"cart_count": cart_count}
 
 
 def priced_cart(cart: Cart | None):

@@ -3,6 +3,7 @@ and a database fallback when the engine fails at run time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from search import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.registry import Registry
 from . import browse
 from .models import Category, Product
 from .services import category_subtree_ids
@@ -26,6 +28,26 @@ from .services import category_subtree_ids
 log = logging.getLogger(__name__)
 FACETS = ("category", "brand", "ships_from", "rating")
 SEARCH_SORTS = ("relevance", "orders", "price_asc", "price_desc", "rating", "newest")
+
+
+SEARCH_BACKENDS: Registry[SearchBackend] = Registry("SEARCH_BACKEND")
+
+
+@SEARCH_BACKENDS.register("embedded")
+def _embedded(cfg: Mapping) -> SearchBackend:
+    """The tantivy index in SEARCH_INDEX_PATH."""
+    return create_backend("embedded", path=cfg["SEARCH_INDEX_PATH"])
+
+
+@SEARCH_BACKENDS.register("meilisearch")
+def _meilisearch(cfg: Mapping) -> SearchBackend:
+    """A Meilisearch server; it must answer at start-up."""
+    if not cfg["MEILI_URL"]:
+        raise SearchConfigError("MEILI_URL is empty")
+    backend = create_backend("meilisearch", url=cfg["MEILI_URL"], api_key=cfg["MEILI_API_KEY"] or None,
+                             index=cfg["MEILI_INDEX"])
+    backend.check()
+    return backend
 
 
 def init_search(app: Flask) -> None:
@@ -36,14 +58,7 @@ def init_search(app: Flask) -> None:
     cfg = app.config
     name = cfg["SEARCH_BACKEND"]
     try:
-        if name == "meilisearch":
-            if not cfg["MEILI_URL"]:
-                raise SearchConfigError("MEILI_URL is empty")
-            backend = create_backend(name, url=cfg["MEILI_URL"], api_key=cfg["MEILI_API_KEY"] or None,
-                                     index=cfg["MEILI_INDEX"])
-            backend.check()
-        else:
-            backend = create_backend(name, path=cfg["SEARCH_INDEX_PATH"])
+        backend = SEARCH_BACKENDS.create(name, cfg)
         backend.ensure_index(IndexSettings())
     except SearchError as exc:
         raise RuntimeError(f"Search is misconfigured (SEARCH_BACKEND={name!r}): {exc}") from exc

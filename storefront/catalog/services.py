@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from slugify import slugify
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.errors import InvalidInput, NotFound
@@ -226,14 +226,3 @@ def category_trail(category: Category) -> list[Category]:
         trail.append(node)
         node = node.parent
     return trail[::-1]
-
-
-def recount_sold(session: Session) -> None:
-    """Set every product's sold count (Product.orders_count) from its orders: units in orders that were
-    paid and are not cancelled or refunded. orders.services.transition keeps it up to date afterwards."""
-    from ..orders.models import Order, OrderLine  # orders build on the catalog
-    from ..orders.services import SOLD
-
-    units = (select(func.coalesce(func.sum(OrderLine.quantity), 0)).join(Order, Order.id == OrderLine.order_id)
-             .where(OrderLine.product_id == Product.id, Order.status.in_(SOLD)).scalar_subquery())
-    session.execute(update(Product).values(orders_count=units).execution_options(synchronize_session=False))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.clock import today, utcnow
-from ..cart.views import current_cart
+from ..cart.current import current_cart
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
 from ..core.mail import send_mail

@@ -78,9 +78,6 @@ def init_shopper_context(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
-        from ..cart.views import cart_count
-        from ..shipping.tracking import progress as tracking_progress
-        from ..currency.services import current_rates
         from . import display
         from .views import preference_choices
 
@@ -88,8 +85,6 @@ def init_shopper_context(app: Flask) -> None:
             "shopper": g.get("shopper"),
             "locales": LOCALES,
             "alternate_urls": alternate_urls,
-            "price": display.price_display,
-            "rates": current_rates(),
             "localized": display.localized_text,
             "image_url": display.image_url,
             "country_name": display.country_label,
@@ -99,12 +94,10 @@ def init_shopper_context(app: Flask) -> None:
             "method_label": display.method_label,
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
-            "cart_count": cart_count,
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,
             "tracking_label": display.tracking_label,
-            "tracking_progress": tracking_progress,
         }
 
 

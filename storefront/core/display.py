@@ -1,48 +1,11 @@
-"""Presentation helpers for templates: prices in the shopper's currency, formatted for their locale."""
+"""Presentation helpers for templates: labels, localized texts, images, prices in the seller's currency."""
 from __future__ import annotations
-
-from dataclasses import dataclass
-from decimal import Decimal
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from .i18n import country_name, localized
 from .money import Money, format_money
-
-
-@dataclass(frozen=True)
-class DisplayPrice:
-    """A price as the shopper sees it, with the seller's original when it was converted."""
-
-    text: str
-    original: str | None
-    converted: bool
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __html__(self) -> str:
-        from markupsafe import escape
-
-        return str(escape(self.text))
-
-
-def price_display(amount: Decimal | Money | None, currency: str | None = None) -> DisplayPrice | None:
-    """Convert to the shopper's currency and format; a missing rate shows the original, never a guess."""
-    from ..currency.services import current_rates
-
-    if amount is None:
-        return None
-    money = amount if isinstance(amount, Money) else Money(Decimal(amount), currency or "USD")
-    shopper = g.shopper
-    converted = current_rates().convert(money, shopper.currency)
-    original = format_money(money, shopper.locale)
-    if converted is None:
-        return DisplayPrice(original, None, False)
-    if converted.currency == money.currency:
-        return DisplayPrice(original, None, False)
-    return DisplayPrice(format_money(converted, shopper.locale), original, True)
 
 
 SORT_LABELS = {

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..catalog.models import SearchOutbox
-from ..catalog.services import recount_sold
+from ..orders.services import recount_sold
 from ..core.events import system_context, system_event_data
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
 from ..orders.protection import EXTENSION_DAYS, protection_end

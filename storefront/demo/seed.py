@@ -19,7 +19,8 @@ from ..accounts.models import User
 from ..core.clock import utcnow
 from ..catalog.importer import ImportReport, import_listings
 from ..catalog.models import Product
-from ..catalog.services import recount_sold, refresh_product_summary
+from ..catalog.services import refresh_product_summary
+from ..orders.services import recount_sold
 from ..currency.services import current_rates, load_snapshot
 from ..sellers.models import Seller
 from .feedback import seed_demo_feedback

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
@@ -13,7 +13,7 @@ from ..extensions import begin_write
 from ..core.events import record_system_event
 from ..sellers.models import Variant
 from ..payments.models import Payout
-from .models import Checkout, Order, OrderEvent
+from .models import Checkout, Order, OrderEvent, OrderLine
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "awaiting_payment": frozenset({"paid", "cancelled"}),
@@ -136,3 +136,11 @@ def order_for_buyer(session: Session, number: str, *, user_id: int | None, check
     if order.checkout.reference in checkout_refs:
         return order
     raise NotFound(number)
+
+
+def recount_sold(session: Session) -> None:
+    """Set every product's sold count (Product.orders_count) from its orders: units in orders that were
+    paid and are not cancelled or refunded. transition() keeps it up to date afterwards."""
+    units = (select(func.coalesce(func.sum(OrderLine.quantity), 0)).join(Order, Order.id == OrderLine.order_id)
+             .where(OrderLine.product_id == Product.id, Order.status.in_(SOLD)).scalar_subquery())
+    session.execute(update(Product).values(orders_count=units).execution_options(synchronize_session=False))

@@ -10,12 +10,13 @@ name, selected with PAYMENT_GATEWAY=name.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..core.errors import DomainError
 from ..core.money import Money
+from ..core.registry import Registry
 
 
 class PaymentError(DomainError):
@@ -94,25 +95,13 @@ class PaymentGateway(Protocol):
         ...
 
 
-GatewayFactory = Callable[[dict], PaymentGateway]
-GATEWAYS: dict[str, GatewayFactory] = {}
+GATEWAYS: Registry[PaymentGateway] = Registry("PAYMENT_GATEWAY")
+register = GATEWAYS.register
 
 
-def register(name: str) -> Callable[[GatewayFactory], GatewayFactory]:
-    """Decorator: make a gateway factory (taking the app config) selectable by PAYMENT_GATEWAY=name."""
-
-    def wrap(factory: GatewayFactory) -> GatewayFactory:
-        GATEWAYS[name] = factory
-        return factory
-
-    return wrap
-
-
-def create_gateway(name: str, config: dict) -> PaymentGateway:
+def create_gateway(name: str, config: Mapping) -> PaymentGateway:
     """The configured gateway.
 
     :raises RuntimeError: naming PAYMENT_GATEWAY when the name is unknown.
     """
-    if name not in GATEWAYS:
-        raise RuntimeError(f"PAYMENT_GATEWAY={name!r} is not one of: {', '.join(sorted(GATEWAYS))}")
-    return GATEWAYS[name](config)
+    return GATEWAYS.create(name, config)

@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
 from ..core.errors import DomainError, InvalidInput
+from ..core.registry import Registry
 from ..core.signing import SignatureError, derived_secret, sign, verify
 from .carriers import normalize_tracking_number, valid_tracking_number
 
@@ -137,18 +138,8 @@ class CarrierAdapter(Protocol):
         ...
 
 
-AdapterFactory = Callable[[Mapping], CarrierAdapter]
-ADAPTERS: dict[str, AdapterFactory] = {}
-
-
-def register(name: str) -> Callable[[AdapterFactory], AdapterFactory]:
-    """Decorator: make an adapter factory (taking the app config) selectable by TRACKING_PROVIDER=name."""
-
-    def wrap(factory: AdapterFactory) -> AdapterFactory:
-        ADAPTERS[name] = factory
-        return factory
-
-    return wrap
+ADAPTERS: Registry[CarrierAdapter] = Registry("TRACKING_PROVIDER")
+register = ADAPTERS.register
 
 
 def create_adapter(name: str, config: Mapping) -> CarrierAdapter:
@@ -158,9 +149,14 @@ def create_adapter(name: str, config: Mapping) -> CarrierAdapter:
     """
     from . import simulated  # noqa: F401  (the built-in carrier registers itself)
 
-    if name not in ADAPTERS:
-        raise RuntimeError(f"TRACKING_PROVIDER={name!r} is not one of: {', '.join(sorted(ADAPTERS))}")
-    return ADAPTERS[name](config)
+    return ADAPTERS.create(name, config)
+
+
+def tracking_adapter() -> CarrierAdapter:
+    """The running app's carrier adapter (created at start-up from TRACKING_PROVIDER)."""
+    from flask import current_app
+
+    return current_app.extensions["tracking_adapter"]
 
 
 def progress(codes: list[str] | tuple[str, ...]) -> tuple[int, int]:

@@ -57,7 +57,7 @@ def test_sold_counts_follow_payment_cancellation_and_the_demo_recount(app, sessi
     """'N sold' counts units of paid orders: payment adds them, a cancellation takes them back, and
     recount_sold() (run after seeding) agrees with what transition() kept."""
     from storefront.catalog.models import Product
-    from storefront.catalog.services import recount_sold
+    from storefront.orders.services import recount_sold
     from storefront.orders.fulfilment import cancel_by_seller
     from storefront.orders.models import Order
     from tests.integration.sellers.conftest import buy

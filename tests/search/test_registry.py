@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -39,14 +38,12 @@ def test_meilisearch_needs_a_url() -> None:
 
 
 def test_unreachable_meilisearch_is_unavailable() -> None:
-    """An unreachable server makes check() raise SearchUnavailable quickly."""
+    """An unreachable server makes check() raise SearchUnavailable (a refused connection, not a hang)."""
     # Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
     backend = create_backend("meilisearch", url="http://127.0.0.1:9", api_key="k", index="products", timeout=2)
     assert isinstance(backend, SearchBackend)
-    started = time.monotonic()
     with pytest.raises(SearchUnavailable, match="unreachable"):
         backend.check()
-    assert time.monotonic() - started < 10
 
 
 def test_embedded_without_index_is_unavailable(tmp_path: Path) -> None:

@@ -1,19 +1,19 @@
-"""Seller store pages as shoppers see them."""
+"""Seller store pages as shoppers see them: the store's card and its products, browsed like a category."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, request, url_for
 from sqlalchemy import func, select
 
 from ..core.clock import utcnow
-from ..catalog import browse
-from ..catalog.filters import parse_filters
-from ..catalog.views import listing_query, with_free_shipping
 from ..core.htmx import render_page
 from ..extensions import db
 from ..reviews.ratings import seller_stats
-from .models import Offer, Seller
+from ..sellers.models import Offer, Seller
+from . import browse
+from .filters import parse_filters
+from .views import listing_query, with_free_shipping
 
-bp = Blueprint("sellers", __name__, url_prefix="/<lang:locale>")
+bp = Blueprint("sellers", __name__, url_prefix="/<lang:locale>")  # named for the URLs it has always had
 
 
 @bp.get("/store/<handle>")

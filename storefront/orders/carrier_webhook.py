@@ -1,21 +1,34 @@
-"""Where carriers push parcel scans: POST /tracking/webhook, signed; the format is documented in
-shipping/tracking.py. Registering this blueprint also picks the configured carrier adapter."""
+"""Where carriers push parcel scans: POST /tracking/webhook, signed (the format is documented in
+shipping/tracking.py), applied to orders by orders/tracking.py. Registering this blueprint also picks the
+configured carrier adapter."""
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.blueprints import BlueprintSetupState
 
 from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..extensions import csrf, db
-from ..orders.notifications import order_delivered
-from ..orders.tracking import receive_push
-from .tracking import CarrierAdapter, InvalidWebhookPayload, InvalidWebhookSignature, create_adapter
+from ..shipping.tracking import (
+    InvalidWebhookPayload,
+    InvalidWebhookSignature,
+    create_adapter,
+    progress,
+    tracking_adapter,
+)
+from .notifications import order_delivered
+from .tracking import receive_push
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tracking", __name__)
+
+
+@bp.app_context_processor
+def tracking_globals() -> dict:
+    """Order pages draw a parcel's progress from its scans."""
+    return {"tracking_progress": progress}
 
 
 @bp.record_once
@@ -23,11 +36,6 @@ def init_tracking(state: BlueprintSetupState) -> None:
     """Create the adapter named by TRACKING_PROVIDER as the app starts, so a wrong name fails loudly then."""
     state.app.extensions["tracking_adapter"] = create_adapter(state.app.config["TRACKING_PROVIDER"],
                                                               state.app.config)
-
-
-def tracking_adapter() -> CarrierAdapter:
-    """The app's carrier adapter."""
-    return current_app.extensions["tracking_adapter"]
 
 
 @bp.post("/tracking/webhook")

@@ -1,0 +1,41 @@
+"""This visitor's cart, for any view that needs it (cart, checkout, the header), and the merge at login."""
+from __future__ import annotations
+
+from flask import session
+from flask_login import current_user, user_logged_in
+
+from ..extensions import db
+from . import services
+from .models import Cart
+
+SESSION_KEY = "cart_token"
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    """This visitor's cart: the account's when logged in, else the guest cart named in the session."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart = services.find_cart(db.session, user_id=user_id, token=session.get(SESSION_KEY))
+    if cart is None and create:
+        cart = services.new_cart(db.session, user_id)
+        if user_id is None:
+            session[SESSION_KEY] = cart.token
+    return cart
+
+
+@user_logged_in.connect
+def merge_guest_cart_at_login(sender, user, **extra) -> None:
+    """Flask-Login's login signal: this browser's guest cart joins the account's (accounts knows nothing of carts)."""
+    merge_guest_cart_into(user.id)
+
+
+def merge_guest_cart_into(user_id: int) -> None:
+    """At login: move the guest cart of this browser into the account's cart."""
+    guest = services.find_cart(db.session, user_id=None, token=session.pop(SESSION_KEY, None))
+    if guest is None:
+        return
+    mine = services.find_cart(db.session, user_id=user_id, token=None)
+    if mine is None:
+        guest.user_id = user_id
+    else:
+        services.merge_carts(db.session, guest, mine)
+    db.session.commit()
