@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 FLASK := $(PY) -m flask --app storefront
 
-.PHONY: run test install install-test translations db demo serve clean
+.PHONY: run test test-fast lint install install-test translations db demo serve clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,15 @@ db: install translations
 run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test translations
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check storefront search tests benchmarks
+
+test: install-test translations lint
 	$(PY) -m pytest
+
+# Unit, search and integration tiers on SQLite only: the quick loop while working.
+test-fast: $(VENV)/.installed-test translations
+	TEST_DATABASE_URL= $(PY) -m pytest -m "not e2e and not slow" tests/unit tests/search tests/integration
 
 clean:
 	rm -rf $(VENV) instance

@@ -110,3 +110,19 @@ def client(app):
 def runner(app):
     """A CLI runner for flask commands."""
     return app.test_cli_runner()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers from where a test lives and what it runs on, so tiers can be picked with -m:
+    e2e (Playwright journeys), postgres (the PostgreSQL run of a both-databases test), slow (seeds the demo)."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+        if getattr(item, "callspec", None) is not None and item.callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
+SLOW_FILES = {"test_demo_seed.py", "test_demo_history.py"}  # each seeds the whole demo store

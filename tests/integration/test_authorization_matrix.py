@@ -15,14 +15,7 @@ from storefront.reviews.models import Review
 from storefront.sellers.models import Offer
 from tests.factories import account
 from tests.integration.orders.after_sale import bought, ship
-from tests.integration.sellers.conftest import (  # noqa: F401  (fixtures)
-    app,
-    other_seller,
-    owner,
-    reload,
-    shopper,
-    stores,
-)
+from tests.builders import reload
 
 # Areas and who owns what in them. "seller": the store's owner; "buyer": the order's buyer; "admin".
 AREAS = {"seller_listings": "seller", "seller_orders": "seller", "orders": "buyer", "admin": "admin",

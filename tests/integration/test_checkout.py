@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storefront.cart.services import add_item, new_cart
-from storefront.checkout.services import CheckoutDetails, OutOfStock, place_order
+from storefront.checkout.services import CheckoutDetails, place_order
 from storefront.currency.services import current_rates
 from storefront.orders.models import Checkout, Order, OrderLine
 from storefront.orders.services import IllegalTransition, release_unpaid, transition

@@ -60,7 +60,7 @@ def test_sold_counts_follow_payment_cancellation_and_the_demo_recount(app, sessi
     from storefront.orders.services import recount_sold
     from storefront.orders.fulfilment import cancel_by_seller
     from storefront.orders.models import Order
-    from tests.integration.sellers.conftest import buy
+    from tests.builders import buy
 
     add_listing(session, handling_days=3, variants=[{"sku": "EB-1", "options": {}, "price": "10.00",
                                                      "currency": "USD", "stock": 9}])

@@ -15,7 +15,7 @@ from storefront.extensions import db
 from storefront.orders.fulfilment import mark_shipped
 from storefront.orders.models import Dispute, Order
 from storefront.payments.models import Payout, Refund
-from tests.integration.sellers.conftest import CARD, place, reload
+from tests.builders import CARD, place, reload
 
 TRACKING = "LP00123456789CN"
 

@@ -28,14 +28,7 @@ from tests.integration.orders.after_sale import (
     ship,
     snapshot,
 )
-from tests.integration.sellers.conftest import (  # noqa: F401  (fixtures)
-    app,
-    other_seller,
-    owner,
-    reload,
-    shopper,
-    stores,
-)
+from tests.builders import reload
 
 NOT_RECEIVED = {"reason": "not_received", "requested": "full_refund", "amount": "",
                 "message": "Nothing has arrived and the tracking has not moved for days."}

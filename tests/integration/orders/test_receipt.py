@@ -12,14 +12,7 @@ from storefront.orders.protection import EXTENSION_DAYS, auto_confirm, extend_pr
 from storefront.extensions import db
 from tests.factories import account
 from tests.integration.orders.after_sale import bought, payout_of, ship, snapshot
-from tests.integration.sellers.conftest import (  # noqa: F401  (fixtures)
-    app,
-    other_seller,
-    owner,
-    reload,
-    shopper,
-    stores,
-)
+from tests.builders import reload
 
 
 def test_buyer_confirms_receipt_and_the_seller_payout_of_the_total_becomes_due(app, shopper):

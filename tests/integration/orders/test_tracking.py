@@ -21,16 +21,7 @@ from storefront.orders.models import Order, TrackingEvent
 from storefront.orders.tracking import poll_shipments, shipment_of
 from storefront.shipping.simulated import lane_transit, simulated_schedule
 from storefront.shipping.tracking import sign_webhook
-from tests.integration.sellers.conftest import (  # noqa: F401  (fixtures)
-    CARD,
-    app,
-    buy,
-    owner,
-    place,
-    reload,
-    shopper,
-    stores,
-)
+from tests.builders import CARD, buy, place, reload
 
 UTC = timezone.utc
 TRACKING = "LP00123456789CN"

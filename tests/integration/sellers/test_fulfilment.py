@@ -16,7 +16,8 @@ from storefront.orders.models import Order
 from storefront.payments.models import Refund
 from storefront.sellers.models import Variant
 
-from .conftest import BUYER, CARD, account, buy, place, reload
+from tests.builders import BUYER, CARD, buy, place, reload
+from tests.factories import account
 
 SHIP = {"carrier": "cainiao", "tracking_number": "lp 0012 3456 789cn"}
 CANCEL = {"reason": "out_of_stock", "note": "Sorry, the last pair was damaged.", "confirm": "y"}
