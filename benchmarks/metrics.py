@@ -152,7 +152,7 @@ def main() -> None:
 
     app = create_app()
     if "metrics" not in app.blueprints:
-        sys.exit("The metrics dashboard (storefront/metrics/views.py) is not registered yet: nothing to time.")
+        sys.exit("The metrics dashboard (storefront/admin/metrics_views.py) is not registered yet: nothing to time.")
     with app.app_context():
         upgrade_database()
         if not history_exists(db.session):  # a --dir from an earlier run is reused as it is

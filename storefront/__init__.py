@@ -76,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
 
     app.register_blueprint(admin_bp)  # the platform admin's pages: escalated disputes
-    from .metrics.views import bp as metrics_bp
+    from .admin.metrics_views import bp as metrics_bp
 
     app.register_blueprint(metrics_bp)  # the platform admin's metrics dashboard
     if app.config["PAYMENT_GATEWAY"] == "test":

@@ -1,1 +1,1 @@
-"""The platform admin's pages: escalated disputes to decide (and, in their own modules, the platform's metrics)."""
+"""The platform admin's pages: escalated disputes to decide (views.py) and the metrics dashboard (metrics_views.py)."""

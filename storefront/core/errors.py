@@ -16,3 +16,12 @@ class InvalidInput(DomainError):
 
 class Forbidden(DomainError):
     """The actor may not do this."""
+
+
+class FieldError(InvalidInput):
+    """A form field's input broke a rule: `field` names the field, `code` the rule (each subclass lists its
+    codes); the view turns the pair into a translated message on that field."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field, self.code = field, code

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, FieldError
 from ..core.money import Money, precision
 from .models import Dispute, Order
 
@@ -41,13 +41,9 @@ SYSTEM_LINES = {
 }
 
 
-class InvalidDispute(InvalidInput):
+class InvalidDispute(FieldError):
     """Dispute input broke a rule: `field` is the form field, `code` the rule ('unknown', 'required', 'format',
     'not_positive', 'too_much', 'too_long')."""
-
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field, self.code = field, code
 
 
 class DisputeRefused(DomainError):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from ..core.errors import DomainError, InvalidInput, NotFound
+from ..core.errors import DomainError, FieldError, NotFound
 from ..core.money import Money
 from ..extensions import begin_write
 from ..payments.gateway import PaymentGateway
@@ -31,20 +31,12 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 LOW_STOCK = 3
 
 
-class InvalidShipment(InvalidInput):
+class InvalidShipment(FieldError):
     """Shipping details broke a rule: `field` is the form field, `code` the rule ('unknown', 'format')."""
 
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field, self.code = field, code
 
-
-class InvalidCancellation(InvalidInput):
+class InvalidCancellation(FieldError):
     """A cancellation broke a rule: `field` is the form field, `code` the rule ('unknown', 'required', 'too_long')."""
-
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field, self.code = field, code
 
 
 class OrderBusy(DomainError):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
-from ..core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from ..core.errors import DomainError, FieldError, Forbidden, NotFound
 from ..extensions import begin_write
 from ..core.events import record_system_event
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
@@ -30,13 +30,9 @@ MAX_PHOTOS = 3
 PHOTO_FOLDER = "reviews"
 
 
-class InvalidReview(InvalidInput):
+class InvalidReview(FieldError):
     """Review input broke a rule: `field` is the form field, `code` the rule ('range', 'required', 'too_long',
     'too_many', or an image rejection reason from sellers.images)."""
-
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field, self.code = field, code
 
 
 class FeedbackRefused(DomainError):

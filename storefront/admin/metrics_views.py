@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..core.clock import today
-from ..admin.access import admin_required
 from ..core.htmx import render_page
 from ..extensions import db
-from . import display
-from .dashboard import BREAKDOWN_NAMES, build_dashboard, build_table
-from .definitions import GROUP_NAMES, GROUPS
-from .periods import BREAKDOWNS, DEFAULT_DAYS, EARLIEST, LATEST, MAX_DAYS, PRESETS, Period, range_problem
+from .access import admin_required
+from ..metrics import display
+from ..metrics.dashboard import BREAKDOWN_NAMES, build_dashboard, build_table
+from ..metrics.definitions import GROUP_NAMES, GROUPS
+from ..metrics.periods import BREAKDOWNS, DEFAULT_DAYS, EARLIEST, LATEST, MAX_DAYS, PRESETS, Period, range_problem
 
 bp = Blueprint("metrics", __name__, url_prefix="/<lang:locale>/admin/metrics")
 
