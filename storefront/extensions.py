@@ -12,6 +12,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry, scoped_session
 
+from .core.effects import EffectsSession
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model; every timestamp is stored with its time zone."""
@@ -19,7 +21,7 @@ class Base(DeclarativeBase):
     registry = registry(type_annotation_map={datetime: DateTime(timezone=True)})
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": EffectsSession})
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

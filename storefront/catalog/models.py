@@ -69,3 +69,11 @@ class SearchOutbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def queue_reindex(session, product_ids) -> None:
+    """Queue products for the search index in the caller's transaction (the outbox), and mark the session so
+    the web app syncs the index once the request that made the change is done (workers run `search sync`)."""
+    for product_id in sorted(set(product_ids)):
+        session.add(SearchOutbox(product_id=product_id))
+    session.info["search_dirty"] = True

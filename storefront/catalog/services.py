@@ -13,7 +13,7 @@ from ..core.money import Money
 from ..currency.services import Rates
 from ..sellers.models import Offer, Seller, Variant
 from .listings import Listing
-from .models import Category, Product, SearchOutbox
+from .models import Category, Product, queue_reindex
 
 
 @dataclass
@@ -194,8 +194,7 @@ def refresh_product_summary(session: Session, product: Product, rates: Rates) ->
                 cheapest = usd.amount
     product.min_price_usd = cheapest.quantize(Decimal("0.0001")) if cheapest is not None else None
     product.offer_count = count
-    session.add(SearchOutbox(product_id=product.id))
-    session.info["search_dirty"] = True  # lets the web app sync the index once the request is done
+    queue_reindex(session, [product.id])
 
 
 def category_subtree_ids(session: Session, category: Category) -> list[int]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ..catalog.models import SearchOutbox
+from ..catalog.models import queue_reindex
 from ..orders.services import recount_sold
 from ..core.events import system_context, system_event_data
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
@@ -123,7 +123,7 @@ class BulkWriter:
         """Sold counts as transition() keeps them (recounted from the orders, products queued for the search
         index) and product ratings from the new reviews; returns what was written."""
         recount_sold(self.session)
-        self.session.add_all(SearchOutbox(product_id=product_id) for product_id in sorted(self.sold))
+        queue_reindex(self.session, self.sold)
         refresh_product_ratings(self.session, self.reviewed)
         return self.counts
 

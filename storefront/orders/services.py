@@ -7,7 +7,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
-from ..catalog.models import Product, SearchOutbox
+from ..catalog.models import Product, queue_reindex
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
 from ..core.events import record_system_event
@@ -80,9 +80,7 @@ def count_sold(session: Session, order: Order, sign: int) -> None:
         session.execute(update(Product).where(Product.id == product_id)
                         .values(orders_count=case((counted < 0, 0), else_=counted))
                         .execution_options(synchronize_session=False))
-        session.add(SearchOutbox(product_id=product_id))
-    if by_product:
-        session.info["search_dirty"] = True
+    queue_reindex(session, by_product)
 
 
 def restore_stock(session: Session, order: Order) -> None:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..catalog.models import Product, SearchOutbox
+from ..catalog.models import Product, queue_reindex
 from ..orders.models import Order
 from .models import HelpfulVote, Review
 
@@ -114,8 +114,7 @@ def refresh_product_rating(session: Session, product: Product) -> None:
     ).one()
     product.rating_count = int(count)
     product.rating_avg = _average(int(total), int(count), "0.01") or Decimal(0)
-    session.add(SearchOutbox(product_id=product.id))
-    session.info["search_dirty"] = True  # lets the web app sync the index once the request is done
+    queue_reindex(session, [product.id])
     session.flush()
 
 
@@ -131,8 +130,7 @@ def refresh_product_ratings(session: Session, product_ids: Iterable[int]) -> Non
             count, total = totals.get(product.id, (0, 0))
             product.rating_count = count
             product.rating_avg = _average(total, count, "0.01") or Decimal(0)
-            session.add(SearchOutbox(product_id=product.id))
-    session.info["search_dirty"] = True
+    queue_reindex(session, ids)
     session.flush()
 
 
