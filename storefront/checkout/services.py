@@ -79,6 +79,53 @@ def usd_rate(rates: Rates, currency: str) -> Decimal | None:
     return converted.amount.quantize(Decimal("0.0000000001")) if converted is not None else None
 
 
+def _midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tz)
+
+
+def checkout_values(summary: CartSummary, details: CheckoutDetails, *, reference: str, idempotency_key: str,
+                    user_id: int | None, rates: Rates, now: datetime) -> dict:
+    """A placed checkout's columns: what place_order writes, and what the demo history writes in bulk."""
+    return {
+        "reference": reference, "idempotency_key": idempotency_key, "user_id": user_id, "email": details.email,
+        "locale": details.locale, "currency": details.currency, "country": details.country,
+        "address": dict(details.address), "payment_method": details.payment_method,
+        "items_total": summary.items.amount, "shipping_total": summary.shipping.amount,
+        "tax_total": summary.tax.amount, "total": summary.total.amount,
+        "pay_by": now + PAY_WITHIN[details.payment_method], "created_at": now,
+        "usd_rate": usd_rate(rates, details.currency),
+    }
+
+
+def order_values(pkg, details: CheckoutDetails, *, number: str, user_id: int | None, now: datetime) -> dict:
+    """The columns of one seller package's order at placement (awaiting payment)."""
+    return {
+        "number": number, "seller_id": pkg.seller.id, "user_id": user_id, "email": details.email,
+        "status": "awaiting_payment", "currency": details.currency, "items_total": pkg.items.amount,
+        "shipping_total": pkg.method.cost.amount,
+        "tax_total": pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
+        "tax_collected": pkg.tax.collected, "total": pkg.total.amount, "refunded_total": Decimal(0),
+        "shipping_method": pkg.method.method, "ships_from": pkg.offer_ships_from, "created_at": now,
+        "updated_at": now, "delivery_earliest": _midnight(pkg.method.earliest, now.tzinfo),
+        "delivery_latest": _midnight(pkg.method.latest, now.tzinfo), "protection_extended": False,
+    }
+
+
+def line_values(pkg, locale: str) -> list[dict]:
+    """The package's order lines, each snapshotting title, options, price, currency and the rate used."""
+    out = []
+    for p in pkg.lines:
+        variant, product = p.variant, p.variant.offer.product
+        out.append({
+            "variant_id": variant.id, "product_id": product.id, "sku": variant.sku,
+            "title": localized(product.titles, locale)[0][:200], "options": dict(variant.options),
+            "quantity": p.line.quantity, "unit_price": variant.price, "price_currency": variant.currency,
+            "rate": (p.unit.amount / variant.price).quantize(Decimal("0.0000000001")),
+            "unit_price_paid": p.unit.amount, "line_total": p.total.amount,
+        })
+    return out
+
+
 def place_order(
     session: Session,
     cart: Cart,
@@ -116,14 +163,8 @@ def place_order(
         raise CheckoutProblem("total", f"{expected_total} -> {summary.total.amount}")
     seen = {p.variant.id: (p.variant.price, p.variant.currency) for pkg in summary.packages for p in pkg.lines}
 
-    checkout = Checkout(
-        reference="CK-" + secrets.token_urlsafe(15), idempotency_key=idempotency_key, user_id=user_id,
-        email=details.email, locale=details.locale, currency=details.currency, country=details.country,
-        address=dict(details.address), payment_method=details.payment_method,
-        items_total=summary.items.amount, shipping_total=summary.shipping.amount, tax_total=summary.tax.amount,
-        total=summary.total.amount, pay_by=now + PAY_WITHIN[details.payment_method], created_at=now,
-        usd_rate=usd_rate(rates, details.currency),
-    )
+    checkout = Checkout(**checkout_values(summary, details, reference="CK-" + secrets.token_urlsafe(15),
+                                          idempotency_key=idempotency_key, user_id=user_id, rates=rates, now=now))
     session.add(checkout)
     try:
         with session.begin_nested():
@@ -156,26 +197,10 @@ def place_order(
         locked[variant_id].stock -= qty
 
     for pkg in summary.packages:
-        order = Order(
-            number=order_number(), checkout=checkout, seller_id=pkg.seller.id, user_id=user_id, email=details.email,
-            status="awaiting_payment", currency=details.currency, items_total=pkg.items.amount,
-            shipping_total=pkg.method.cost.amount,
-            tax_total=pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
-            tax_collected=pkg.tax.collected, total=pkg.total.amount, shipping_method=pkg.method.method,
-            ships_from=pkg.offer_ships_from, created_at=now,
-            delivery_earliest=datetime.combine(pkg.method.earliest, datetime.min.time(), now.tzinfo),
-            delivery_latest=datetime.combine(pkg.method.latest, datetime.min.time(), now.tzinfo),
-        )
+        order = Order(**order_values(pkg, details, number=order_number(), user_id=user_id, now=now),
+                      checkout=checkout)
         session.add(order)
-        for p in pkg.lines:
-            variant, product = p.variant, p.variant.offer.product
-            order.lines.append(OrderLine(
-                variant_id=variant.id, product_id=product.id, sku=variant.sku,
-                title=localized(product.titles, details.locale)[0][:200], options=dict(variant.options),
-                quantity=p.line.quantity, unit_price=variant.price, price_currency=variant.currency,
-                rate=(p.unit.amount / variant.price).quantize(Decimal("0.0000000001")),
-                unit_price_paid=p.unit.amount, line_total=p.total.amount,
-            ))
+        order.lines = [OrderLine(**values) for values in line_values(pkg, details.locale)]
         order.events.append(OrderEvent(from_status=None, to_status="awaiting_payment", actor="buyer", at=now))
     bought = [p.line.id for pkg in summary.packages for p in pkg.lines]
     session.execute(delete(CartLine).where(CartLine.id.in_(bought)))

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ..checkout.services import usd_rate
-from ..core.i18n import localized
+from ..checkout import services as placement
+from ..checkout.services import CheckoutDetails
 from ..core.events import Event
 from ..core.events import record_system_event
 from ..orders.models import Checkout, Dispute, DisputeMessage, Order, OrderEvent, OrderLine, TrackingEvent
@@ -31,7 +31,7 @@ from ..payments.testgateway.models import SandboxRefund, SandboxSession
 from ..reviews.models import Review
 from ..reviews.ratings import refresh_product_ratings
 from ..reviews.services import short_name
-from .history_outcomes import Step, midnight, token
+from .history_outcomes import Step, token
 
 EVENT_BATCH = 5000
 CARD_ENDINGS = {"succeeded": "4242", "declined": "0002", "insufficient_funds": "9995",
@@ -89,42 +89,28 @@ def return_url(locale: str) -> str:
 
 # --- the rows both writers write: one definition each --------------------------------------------------
 
+def _details(plan) -> CheckoutDetails:
+    """What the planned buyer typed at checkout (a name and a country are all the demo keeps)."""
+    visit = plan.visit
+    return CheckoutDetails(email=plan.buyer.email, address={"full_name": plan.buyer.name, "country": visit.country},
+                           payment_method=plan.payment_method, locale=visit.locale, currency=visit.currency)
+
+
 def checkout_values(plan) -> dict:
-    """A planned checkout's columns, as checkout.services.place_order fills them."""
-    summary, visit = plan.summary, plan.visit
-    return {"reference": plan.reference, "idempotency_key": plan.key, "user_id": None, "email": plan.buyer.email,
-            "locale": visit.locale, "currency": visit.currency, "country": visit.country,
-            "address": {"full_name": plan.buyer.name, "country": visit.country},
-            "payment_method": plan.payment_method, "items_total": summary.items.amount,
-            "shipping_total": summary.shipping.amount, "tax_total": summary.tax.amount,
-            "total": summary.total.amount, "pay_by": plan.pay_by, "created_at": plan.placed,
-            "usd_rate": usd_rate(plan.rates, visit.currency)}
+    """A planned checkout's columns, filled by the same function as place_order's."""
+    return placement.checkout_values(plan.summary, _details(plan), reference=plan.reference,
+                                     idempotency_key=plan.key, user_id=None, rates=plan.rates, now=plan.placed)
 
 
 def order_values(plan, i: int) -> dict:
     """The columns of a planned checkout's order `i` at placement (one order per seller package)."""
-    pkg, visit = plan.summary.packages[i], plan.visit
-    return {"number": plan.numbers[i], "seller_id": pkg.seller.id, "user_id": None, "email": plan.buyer.email,
-            "status": "awaiting_payment", "currency": visit.currency, "items_total": pkg.items.amount,
-            "shipping_total": pkg.method.cost.amount,
-            "tax_total": pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
-            "tax_collected": pkg.tax.collected, "total": pkg.total.amount, "refunded_total": Decimal(0),
-            "shipping_method": pkg.method.method, "ships_from": pkg.offer_ships_from, "created_at": plan.placed,
-            "updated_at": plan.placed, "delivery_earliest": midnight(pkg.method.earliest),
-            "delivery_latest": midnight(pkg.method.latest), "protection_extended": False}
+    return placement.order_values(plan.summary.packages[i], _details(plan), number=plan.numbers[i], user_id=None,
+                                  now=plan.placed)
 
 
 def line_values(plan, i: int) -> list[dict]:
     """The lines of order `i`, prices snapshotted as place_order does."""
-    out = []
-    for p in plan.summary.packages[i].lines:
-        variant, product = p.variant, p.variant.offer.product
-        out.append({"variant_id": variant.id, "product_id": product.id, "sku": variant.sku,
-                    "title": localized(product.titles, plan.visit.locale)[0][:200], "options": dict(variant.options),
-                    "quantity": p.line.quantity, "unit_price": variant.price, "price_currency": variant.currency,
-                    "rate": (p.unit.amount / variant.price).quantize(Decimal("0.0000000001")),
-                    "unit_price_paid": p.unit.amount, "line_total": p.total.amount})
-    return out
+    return placement.line_values(plan.summary.packages[i], plan.visit.locale)
 
 
 def payment_values(attempt, plan) -> dict:
