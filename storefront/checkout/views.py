@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import utcnow
-from ..cart.views import current_cart
+from ..cart.views import BUY_NOW_KEY, checkout_cart
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
 from ..core.mail import send_mail
@@ -67,7 +67,7 @@ def _address_from(form: CheckoutForm) -> dict[str, str] | None:
 @bp.route("/", methods=["GET", "POST"])
 def start():
     """Step 1: where to deliver, how to pay. Every field is checked here, and kept on errors."""
-    cart = current_cart()
+    cart = checkout_cart()
     if cart is None or not cart.lines:
         return redirect(url_for("cart.show"))
     form = _form()
@@ -109,7 +109,7 @@ def _details() -> services.CheckoutDetails | None:
 @bp.get("/review")
 def review():
     """Step 2: everything recomputed now (prices, stock, shipping, taxes), then "Place order"."""
-    cart, details = current_cart(), _details()
+    cart, details = checkout_cart(), _details()
     if cart is None or details is None:
         return redirect(url_for("checkout.start"))
     g.shopper = ShopperContext(g.shopper.locale, g.shopper.currency, details.country)
@@ -123,7 +123,7 @@ def review():
 @bp.post("/place")
 def place():
     """Place the orders once, however often this is submitted; then pay or show bank details."""
-    cart, details = current_cart(), _details()
+    cart, details = checkout_cart(), _details()
     key = request.form.get("idempotency_key", "")
     if details is None or not (16 <= len(key) <= 64):
         existing = db.session.scalar(select(Checkout).where(Checkout.idempotency_key == key)) if key else None
@@ -159,6 +159,7 @@ def place():
     if checkout.reference not in mine:
         session[MINE] = (mine + [checkout.reference])[-20:]
     session.pop(STATE, None)
+    session.pop(BUY_NOW_KEY, None)  # a Buy now checkout is done; the next checkout buys the cart
     if created:
         send_mail(checkout.email, "order_confirmation", checkout.locale, checkout=checkout)
         record_event("order_placed", checkout=checkout.reference, orders=len(checkout.orders),

@@ -78,6 +78,7 @@ def init_shopper_context(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
+        from ..cart.services import new_add_token
         from ..cart.views import cart_count
         from ..shipping.tracking import progress as tracking_progress
         from ..currency.services import current_rates
@@ -100,6 +101,8 @@ def init_shopper_context(app: Flask) -> None:
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
             "cart_count": cart_count,
+            "new_add_token": new_add_token,
+            "thumbnail_url": display.thumbnail_url,
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,

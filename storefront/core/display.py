@@ -82,6 +82,19 @@ def image_url(product) -> str:
     return url_for("core.media", filename=first)
 
 
+def thumbnail_url(product) -> str:
+    """The product's first image as a small picture for cart and order lines: an upload's stored
+    400 px thumbnail, else the image itself (remote pictures and the demo's drawings have none)."""
+    from ..sellers.images import is_upload, thumbnail_path  # the one rule for where thumbnails live
+
+    images = (product.images or []) if product is not None else []
+    if images and is_upload(images[0]):
+        return url_for("core.media", filename=thumbnail_path(images[0]))
+    if product is None:
+        return url_for("static", filename="img/placeholder.svg")
+    return image_url(product)
+
+
 METHOD_LABELS = {"economy": _l("Economy"), "standard": _l("Standard"), "express": _l("Express")}
 OFFER_SORT_LABELS = {"landed": _l("Total price"), "fastest": _l("Fastest delivery"), "rating": _l("Seller rating")}
 
