@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..core.errors import InvalidInput, NotFound
 from ..core.money import Money
 from ..currency.services import Rates
+from ..extensions import begin_write
 from ..sellers.models import Offer, Seller, Variant
 from ..shipping.services import ShippingQuote, convert_quote, quote
 from ..shipping.taxes import TaxEstimate, estimate_import_tax
@@ -120,6 +121,8 @@ def add_item(session: Session, cart: Cart, variant_id: int, quantity: int, *, to
     :raises SoldOut: no stock.
     :raises InvalidInput: quantity below 1 or more than the stock.
     """
+    if token is not None:
+        begin_write(session)  # SQLite: a concurrent submit of the same form waits here, then sees the token
     variant = _buyable_variant(session, variant_id)
     if variant.stock <= 0:
         raise SoldOut("sold out")

@@ -99,13 +99,16 @@ def option_picker(variants: list[Variant], selected: Mapping[str, str]) -> dict[
 
 
 def choose_options(variants: list[Variant], wanted: Mapping[str, str]) -> tuple[dict[str, str], bool]:
-    """The existing option combination closest to `wanted`; returns (combination, exact).
+    """The existing option combination closest to `wanted`; returns (combination, known).
 
     Earlier options win (a new colour keeps the colour and finds a size that exists in it), then
-    combinations in stock, then the order sellers listed them in.
+    combinations in stock, then the order sellers listed them in. `known` is False when a wanted
+    value exists nowhere (an old or edited link), which the page says; a later option adapting to
+    an earlier choice is what the picker promised, and needs no notice.
     """
-    names = option_names(variants)
-    wanted = {k: v for k, v in wanted.items() if v and k in names}
+    names, values = option_names(variants), option_values(variants)
+    wanted = {k: v for k, v in wanted.items() if v}
+    known = all(k in values and v in values[k] for k, v in wanted.items())
 
     def closeness(v: Variant):
         prefix = 0
@@ -116,10 +119,9 @@ def choose_options(variants: list[Variant], wanted: Mapping[str, str]) -> tuple[
         return (prefix, sum(v.options.get(k) == val for k, val in wanted.items()), v.stock > 0)
 
     if not variants:
-        return {}, not wanted
+        return {}, known
     best = max(variants, key=closeness)  # max keeps the first of equals: the order sellers listed them
-    combination = dict(best.options or {})
-    return combination, all(combination.get(k) == val for k, val in wanted.items())
+    return dict(best.options or {}), known
 
 
 def offers_with(offers: list[Offer], combination: Mapping[str, str]) -> set[int]:

@@ -62,8 +62,8 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
     if not offers:
         return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort, "seller_stats": {}}
     if any(wanted.values()):
-        combination, exact = offer_rules.choose_options(every_variant, wanted)
-        if not exact:
+        combination, known = offer_rules.choose_options(every_variant, wanted)
+        if not known:
             notices.append(_("That combination is not available from this seller; showing the closest one."))
         having = offer_rules.offers_with(offers, combination)
         rows = offer_rules.compare_offers(offers, combination, 1, sort="landed", **priced)
