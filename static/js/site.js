@@ -1,7 +1,9 @@
 /* Small progressive enhancements; every page works without them.
    1. A plain (non-HTMX) form post is sent once: later submits while the page is leaving are ignored and
       its buttons show they are busy. The server's idempotency tokens remain the real guarantee.
-   2. The home page's sideways rows get previous/next buttons for mouse users. */
+   2. A refresh of the product's prices never overwrites what the shopper changed while it was on its way
+      (a quantity typed, another colour tapped): its answer is dropped and a new refresh is asked for.
+   3. The home page's sideways rows get previous/next buttons for mouse users. */
 (function () {
   "use strict";
 
@@ -24,6 +26,27 @@
       delete form.dataset.submitting;
       form.querySelectorAll("[aria-disabled=true]").forEach(function (b) { b.removeAttribute("aria-disabled"); });
     });
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var cfg = event.detail.requestConfig;
+    var elt = cfg && cfg.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-keep-choices") || !event.detail.shouldSwap) return;
+    var form = elt.closest("form");
+    if (!form) return;
+    var sent = cfg.parameters || {};
+    var changed = false;
+    new FormData(form).forEach(function (value, name) {
+      if (name.indexOf("o_") === 0 || name === "qty") {
+        var was = sent[name];
+        if (Array.isArray(was)) was = was[0];
+        if (String(was) !== String(value)) changed = true;
+      }
+    });
+    if (changed) {
+      event.detail.shouldSwap = false;
+      window.htmx.trigger(elt, "change");
+    }
   });
 
   function wireRows() {
