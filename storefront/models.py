@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .accounts.models import Address, User  # noqa: F401
-from .cart.models import Cart, CartLine  # noqa: F401
+from .cart.models import Cart, CartAddToken, CartLine  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
 from .core.events import Event  # noqa: F401

@@ -9,6 +9,7 @@ from . import services
 from .models import Cart
 
 SESSION_KEY = "cart_token"
+BUY_NOW_KEY = "buy_now_token"   # the session's "Buy now" cart; checkout uses it while it is set
 
 
 def current_cart(create: bool = False) -> Cart | None:
@@ -20,6 +21,14 @@ def current_cart(create: bool = False) -> Cart | None:
         if user_id is None:
             session[SESSION_KEY] = cart.token
     return cart
+
+
+def checkout_cart() -> Cart | None:
+    """The cart checkout buys: the "Buy now" cart while a Buy now checkout is under way, else the cart."""
+    buy_now = services.find_buy_now_cart(db.session, session.get(BUY_NOW_KEY))
+    if buy_now is not None and buy_now.lines:
+        return buy_now
+    return current_cart()
 
 
 @user_logged_in.connect

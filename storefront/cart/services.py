@@ -3,30 +3,37 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.money import Money
 from ..currency.services import Rates
+from ..extensions import begin_write
 from ..sellers.models import Offer, Seller, Variant
 from ..shipping.services import ShippingQuote, convert_quote, quote
 from ..shipping.taxes import TaxEstimate, estimate_import_tax
-from .models import Cart, CartLine
+from .models import BUY_NOW, CART, Cart, CartAddToken, CartLine
 
 MAX_LINE_QUANTITY = 999
+ADD_TOKEN_KEEP = timedelta(days=2)  # a replay older than this is a new add (and the table stays small)
 
 
 class SoldOut(InvalidInput):
     """The variant has no stock."""
 
 
-def new_cart(session: Session, user_id: int | None = None) -> Cart:
+class CombinationUnavailable(InvalidInput):
+    """The chosen seller has no variant with the chosen options (another seller may have it)."""
+
+
+def new_cart(session: Session, user_id: int | None = None, kind: str = CART) -> Cart:
     """An empty cart with a fresh unguessable token."""
-    cart = Cart(token=secrets.token_urlsafe(18)[:24], user_id=user_id, shipping_choices={})
+    cart = Cart(token=secrets.token_urlsafe(18)[:24], user_id=user_id, shipping_choices={}, kind=kind)
     session.add(cart)
     session.flush()
     return cart
@@ -35,10 +42,63 @@ def new_cart(session: Session, user_id: int | None = None) -> Cart:
 def find_cart(session: Session, *, user_id: int | None, token: str | None) -> Cart | None:
     """The user's cart, or the guest cart for this token."""
     if user_id is not None:
-        return session.scalar(select(Cart).where(Cart.user_id == user_id))
+        return session.scalar(select(Cart).where(Cart.user_id == user_id, Cart.kind == CART))
     if token:
-        return session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+        return session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None), Cart.kind == CART))
     return None
+
+
+def find_buy_now_cart(session: Session, token: str | None) -> Cart | None:
+    """The "Buy now" cart this browser session holds the token of, or None."""
+    if not token:
+        return None
+    return session.scalar(select(Cart).where(Cart.token == token, Cart.kind == BUY_NOW))
+
+
+def new_add_token() -> str:
+    """A token for one rendering of an add-to-cart form; every submit of that rendering carries it."""
+    return secrets.token_urlsafe(18)
+
+
+def valid_add_token(token: str | None) -> bool:
+    """True when `token` looks like one new_add_token made (anything else is ignored, not stored)."""
+    return bool(token) and 16 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+def resolve_variant(session: Session, offer_id: int, options: dict[str, str]) -> Variant:
+    """The offer's variant with exactly these options (the ones the shopper chose on the add form).
+
+    An offer whose variants have no options resolves to its only variant.
+
+    :raises NotFound: unknown or unpublished offer.
+    :raises CombinationUnavailable: this offer has no variant with these options (another seller may).
+    """
+    offer = session.scalar(select(Offer).where(Offer.id == offer_id).options(selectinload(Offer.variants)))
+    if offer is None or not offer.is_published or not offer.variants:
+        raise NotFound("offer")
+    chosen = {k: v for k, v in options.items() if v}
+    matches = [v for v in offer.variants if dict(v.options or {}) == chosen]
+    if len(matches) != 1:
+        raise CombinationUnavailable(f"offer {offer_id} has no variant {chosen}")
+    return matches[0]
+
+
+def claim_add_token(session: Session, cart: Cart, token: str, now: datetime) -> bool:
+    """Record `token` as used for this cart; False when it already was (a replayed or double submit).
+
+    Runs in the caller's transaction, before the add: a concurrent submit of the same token waits
+    on the unique index (PostgreSQL) or on the write lock (SQLite) and then finds it taken.
+    """
+    session.execute(delete(CartAddToken).where(CartAddToken.cart_id == cart.id,
+                                               CartAddToken.used_at < now - ADD_TOKEN_KEEP))
+    if session.scalar(select(CartAddToken.id).where(CartAddToken.cart_id == cart.id, CartAddToken.token == token)):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(CartAddToken(cart_id=cart.id, token=token, used_at=now))
+    except IntegrityError:
+        return False
+    return True
 
 
 def _buyable_variant(session: Session, variant_id: int) -> Variant:
@@ -50,16 +110,27 @@ def _buyable_variant(session: Session, variant_id: int) -> Variant:
     return variant
 
 
-def add_item(session: Session, cart: Cart, variant_id: int, quantity: int) -> CartLine:
+def add_item(session: Session, cart: Cart, variant_id: int, quantity: int, *, token: str | None = None,
+             now: datetime | None = None) -> CartLine | None:
     """Put a variant in the cart (or add to its line), up to the stock available.
+
+    With a `token` (the add form's idempotency token) the same form submitted twice adds once:
+    the replay changes nothing and returns None. The caller commits.
 
     :raises NotFound: unknown or unpublished variant.
     :raises SoldOut: no stock.
     :raises InvalidInput: quantity below 1 or more than the stock.
     """
+    if token is not None:
+        begin_write(session)  # SQLite: a concurrent submit of the same form waits here, then sees the token
     variant = _buyable_variant(session, variant_id)
     if variant.stock <= 0:
         raise SoldOut("sold out")
+    if token is not None:
+        if now is None:
+            raise TypeError("add_item needs `now` with a token")
+        if not claim_add_token(session, cart, token, now):
+            return None
     line = next((ln for ln in cart.lines if ln.variant_id == variant.id), None)
     wanted = quantity + (line.quantity if line and not line.saved_for_later else 0)
     if quantity < 1 or wanted > min(variant.stock, MAX_LINE_QUANTITY):
@@ -71,6 +142,20 @@ def add_item(session: Session, cart: Cart, variant_id: int, quantity: int) -> Ca
     line.seen_price, line.seen_currency = variant.price, variant.currency
     session.flush()
     return line
+
+
+def buy_now(session: Session, cart: Cart, variant_id: int, quantity: int) -> CartLine:
+    """Make a "Buy now" cart hold exactly this one line (whatever it held before).
+
+    :raises NotFound: unknown or unpublished variant.
+    :raises SoldOut: no stock.
+    :raises InvalidInput: quantity below 1 or more than the stock; not a "Buy now" cart.
+    """
+    if cart.kind != BUY_NOW:
+        raise InvalidInput("not a buy-now cart")
+    cart.lines.clear()
+    session.flush()
+    return add_item(session, cart, variant_id, quantity)
 
 
 def _line(cart: Cart, line_id: int) -> CartLine:

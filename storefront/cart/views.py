@@ -1,19 +1,20 @@
 """Cart pages: add, change, remove, save for later, choose shipping; HTMX updates the mini-cart out of band."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from ..core.errors import InvalidInput, NotFound
-from ..core.clock import today
+from ..core.clock import today, utcnow
 from ..core.htmx import hx_target, render_page
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
 from . import services
-from .current import current_cart
-from .models import Cart
+from .current import BUY_NOW_KEY, current_cart
+from .models import BUY_NOW, Cart
 
 bp = Blueprint("cart", __name__, url_prefix="/<lang:locale>/cart")
 
@@ -28,7 +29,7 @@ def cart_count() -> int:
 @bp.app_context_processor
 def cart_globals() -> dict:
     """The header's mini-cart count, on every page."""
-    return {"cart_count": cart_count}
+    return {"cart_count": cart_count, "new_add_token": services.new_add_token}
 
 
 def priced_cart(cart: Cart | None):
@@ -57,27 +58,62 @@ def _cart_page(status: int = 200):
 @bp.get("/")
 def show():
     """The cart, re-priced and re-checked now, grouped into one package per seller."""
+    session.pop(BUY_NOW_KEY, None)  # back at the cart: checking out from here buys the cart
     return _cart_page()
+
+
+def _chosen_variant_id() -> int | None:
+    """The variant the add form names: its offer plus the options chosen on it (the controls the shopper
+    sees), or a plain variant_id (forms without a picker).
+
+    :raises NotFound: unknown offer.
+    :raises InvalidInput: this seller has no variant with those options.
+    """
+    offer_id = _int("offer")
+    if offer_id is not None:
+        options = {k[2:]: v for k, v in request.form.items() if k.startswith("o_")}
+        return services.resolve_variant(db.session, offer_id, options).id
+    return _int("variant_id")
+
+
+def _product_page_with_choices() -> str:
+    """Back to the product page the form came from, showing what was chosen (offer, options, quantity)."""
+    back = request.form.get("next") if _safe(request.form.get("next")) else url_for("catalog.home")
+    path = back.split("?", 1)[0]
+    args = {k: v for k, v in request.form.items() if k.startswith("o_") or k in ("offer", "qty")}
+    return path + ("?" + urlencode(args) if args else "")
 
 
 @bp.post("/add")
 def add():
-    """Add a variant; the product page's button updates in place with HTMX, or the cart page opens."""
-    variant_id = _int("variant_id")
+    """Add what the add form shows chosen; HTMX updates the form's status in place, else the cart page opens.
+
+    The form's idempotency token makes a double tap or a resubmitted page add once; every answer carries
+    a fresh token for the next, deliberate, add.
+    """
     quantity = _int("qty") if request.form.get("qty", "") != "" else 1
-    cart = current_cart(create=True)
+    token = request.form.get("add_token")
     error = None
+    added = True
     try:
+        variant_id = _chosen_variant_id()
         if variant_id is None:
             raise NotFound("variant")
         if quantity is None:
             raise InvalidInput("quantity")
-        services.add_item(db.session, cart, variant_id, quantity)
+        cart = current_cart(create=True)
+        line = services.add_item(db.session, cart, variant_id, quantity,
+                                 token=token if services.valid_add_token(token) else None, now=utcnow())
         db.session.commit()
-        record_event("add_to_cart", variant_id=variant_id, quantity=quantity)
+        added = line is not None
+        if added:
+            record_event("add_to_cart", variant_id=variant_id, quantity=quantity)
     except services.SoldOut:
         db.session.rollback()
         error = _("Sorry, this option just sold out.")
+    except services.CombinationUnavailable:
+        db.session.rollback()
+        error = _("This seller does not offer that combination. Please check your choice and try again.")
     except InvalidInput:
         db.session.rollback()
         error = _("Please choose a quantity the seller has in stock.")
@@ -86,12 +122,54 @@ def add():
         abort(404)
     g.pop("cart_count", None)
     if hx_target() == "add_to_cart":
-        return render_page("cart/added.html", blocks=("add_to_cart",), error=error), (400 if error else 200)
+        return render_page("cart/added.html", blocks=("add_to_cart",), error=error, added=added,
+                           add_token=services.new_add_token()), (400 if error else 200)
     if error:
         flash(error, "error")
-        return redirect(request.form.get("next") if _safe(request.form.get("next")) else url_for("cart.show"), 303)
-    flash(_("Added to your cart."), "success")
+        return redirect(_product_page_with_choices(), 303)
+    if added:
+        flash(_("Added to your cart."), "success")
     return redirect(url_for("cart.show"), 303)
+
+
+@bp.post("/buy-now")
+def buy_now():
+    """Buy the chosen variant and quantity alone, straight to checkout; the cart is left untouched."""
+    quantity = _int("qty") if request.form.get("qty", "") != "" else 1
+    error = None
+    try:
+        variant_id = _chosen_variant_id()
+        if variant_id is None:
+            raise NotFound("variant")
+        if quantity is None:
+            raise InvalidInput("quantity")
+        cart = services.find_buy_now_cart(db.session, session.get(BUY_NOW_KEY))
+        if cart is None:
+            cart = services.new_cart(db.session, kind=BUY_NOW)
+        services.buy_now(db.session, cart, variant_id, quantity)
+        db.session.commit()
+        session[BUY_NOW_KEY] = cart.token
+    except services.SoldOut:
+        db.session.rollback()
+        error = _("Sorry, this option just sold out.")
+    except services.CombinationUnavailable:
+        db.session.rollback()
+        error = _("This seller does not offer that combination. Please check your choice and try again.")
+    except InvalidInput:
+        db.session.rollback()
+        error = _("Please choose a quantity the seller has in stock.")
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    if hx_target() == "add_to_cart":  # the add form posted in place: say what went wrong there, or leave
+        if error:
+            return render_page("cart/added.html", blocks=("add_to_cart",), error=error,
+                               add_token=services.new_add_token()), 400
+        return "", 204, {"HX-Redirect": url_for("checkout.start")}
+    if error:
+        flash(error, "error")
+        return redirect(_product_page_with_choices(), 303)
+    return redirect(url_for("checkout.start"), 303)
 
 
 def _safe(target: str | None) -> bool:

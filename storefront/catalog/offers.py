@@ -67,6 +67,68 @@ def option_values(variants: list[Variant]) -> dict[str, list[str]]:
     return out
 
 
+@dataclass(frozen=True)
+class OptionChoice:
+    """One value of one option on the product page's picker, across every seller's variants."""
+
+    value: str
+    checked: bool
+    offered: bool       # some seller has it together with the options chosen before it
+    sold_out: bool      # offered, but none of those variants is in stock
+
+
+def option_picker(variants: list[Variant], selected: Mapping[str, str]) -> dict[str, list[OptionChoice]]:
+    """The picker for every seller's `variants`: each option's values, the chosen ones checked.
+
+    Options narrow in order (Color, then Size): a value is offered when some variant has it with the
+    values chosen for the options before it, so any offered value is one tap away and leads to a
+    combination that exists; the rest are shown disabled rather than snapping back after a choice.
+    """
+    names, values = option_names(variants), option_values(variants)
+    picker: dict[str, list[OptionChoice]] = {}
+    for i, name in enumerate(names):
+        before = {n: selected[n] for n in names[:i] if n in selected}
+        choices = []
+        for value in values[name]:
+            wanted = {**before, name: value}
+            having = [v for v in variants if all(v.options.get(k) == val for k, val in wanted.items())]
+            choices.append(OptionChoice(value=value, checked=selected.get(name) == value, offered=bool(having),
+                                        sold_out=bool(having) and all(v.stock <= 0 for v in having)))
+        picker[name] = choices
+    return picker
+
+
+def choose_options(variants: list[Variant], wanted: Mapping[str, str]) -> tuple[dict[str, str], bool]:
+    """The existing option combination closest to `wanted`; returns (combination, known).
+
+    Earlier options win (a new colour keeps the colour and finds a size that exists in it), then
+    combinations in stock, then the order sellers listed them in. `known` is False when a wanted
+    value exists nowhere (an old or edited link), which the page says; a later option adapting to
+    an earlier choice is what the picker promised, and needs no notice.
+    """
+    names, values = option_names(variants), option_values(variants)
+    wanted = {k: v for k, v in wanted.items() if v}
+    known = all(k in values and v in values[k] for k, v in wanted.items())
+
+    def closeness(v: Variant):
+        prefix = 0
+        for name in names:
+            if name not in wanted or v.options.get(name) != wanted[name]:
+                break
+            prefix += 1
+        return (prefix, sum(v.options.get(k) == val for k, val in wanted.items()), v.stock > 0)
+
+    if not variants:
+        return {}, known
+    best = max(variants, key=closeness)  # max keeps the first of equals: the order sellers listed them
+    return dict(best.options or {}), known
+
+
+def offers_with(offers: list[Offer], combination: Mapping[str, str]) -> set[int]:
+    """Ids of the offers that have a variant with exactly this option combination."""
+    return {o.id for o in offers if any(dict(v.options or {}) == dict(combination) for v in o.variants)}
+
+
 def pick_variant(variants: list[Variant], wanted: dict[str, str]) -> tuple[Variant, bool]:
     """The variant matching `wanted` options, else the closest one; returns (variant, exact).
 

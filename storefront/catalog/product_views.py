@@ -38,40 +38,53 @@ def load_product(product_id: int) -> Product | None:
 
 
 def product_context(product: Product, shopper: ShopperContext) -> dict:
-    """Everything the product page shows for this shopper, from the query string's choices."""
+    """Everything the product page shows for this shopper, from the query string's choices.
+
+    The options chosen are looked up across every seller: a combination the chosen seller lacks
+    moves the page to the best offer that has it, instead of showing something else.
+    """
     offers = [o for o in product.offers if o.is_published and o.variants]
     rates = current_rates()
     args = request.args
     wanted = {k[2:]: v for k, v in args.items() if k.startswith("o_")}
     sort = args.get("sort") if args.get("sort") in offer_rules.OFFER_SORTS else "landed"
     notices = []
-    rows = offer_rules.compare_offers(offers, wanted, 1, country=shopper.country, currency=shopper.currency,
-                                      rates=rates, today=today(), sort="landed")
-    chosen = None
+    every_variant = [v for o in offers for v in o.variants]
+    priced = {"country": shopper.country, "currency": shopper.currency, "rates": rates, "today": today()}
+    requested = None
     if args.get("offer", "").isdigit():
-        chosen = next((o for o in offers if o.id == int(args["offer"])), None)
-    if chosen is None and rows:
-        chosen = rows[0].offer
-    if chosen is None:
+        requested = next((o for o in offers if o.id == int(args["offer"])), None)
+    if not offers:
         return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort, "seller_stats": {}}
+    if any(wanted.values()):
+        combination, known = offer_rules.choose_options(every_variant, wanted)
+        if not known:
+            notices.append(_("That combination is not available from this seller; showing the closest one."))
+        having = offer_rules.offers_with(offers, combination)
+        rows = offer_rules.compare_offers(offers, combination, 1, sort="landed", **priced)
+        chosen = requested if requested is not None and requested.id in having else next(
+            (r.offer for r in rows if r.offer.id in having), rows[0].offer)
+        if requested is not None and chosen is not requested:
+            notices.append(_("%(seller)s does not offer this option; showing the best offer that does.",
+                             seller=requested.seller.name))
+    else:
+        rows = offer_rules.compare_offers(offers, {}, 1, sort="landed", **priced)
+        chosen = requested or rows[0].offer
     stats = seller_stats(db.session, {o.seller_id for o in offers}, now=utcnow())
-    variant, exact = offer_rules.pick_variant(list(chosen.variants), wanted)
-    if not exact:
-        notices.append(_("That combination is not available from this seller; showing the closest one."))
+    variant, _exact = offer_rules.pick_variant(list(chosen.variants), combination if any(wanted.values()) else {})
     quantity, changed = offer_rules.clamp_quantity(args.get("qty"), variant.stock)
     if changed and args.get("qty") is not None:
         notices.append(_("Quantity set to %(num)s: the seller has %(stock)s in stock.", num=quantity,
                          stock=variant.stock) if variant.stock > 0 else _("This option is sold out."))
-    selected = offer_rules.price_offer(chosen, variant, quantity, country=shopper.country,
-                                       currency=shopper.currency, rates=rates, today=today())
-    rows = offer_rules.compare_offers(offers, dict(variant.options), quantity, country=shopper.country,
-                                      currency=shopper.currency, rates=rates, today=today(), sort=sort,
-                                      positive={i: s.positive_share for i, s in stats.items()})
+    selected = offer_rules.price_offer(chosen, variant, quantity, **priced)
+    rows = offer_rules.compare_offers(offers, dict(variant.options), quantity, sort=sort,
+                                      positive={i: s.positive_share for i, s in stats.items()}, **priced)
     return {
         "offers": offers,
         "rows": rows,
         "selected": selected,
-        "option_values": offer_rules.option_values(list(chosen.variants)),
+        "option_values": offer_rules.option_values(every_variant),
+        "picker": offer_rules.option_picker(every_variant, dict(variant.options)),
         "notices": notices,
         "sort": sort,
         "sorts": offer_rules.OFFER_SORTS,
@@ -173,3 +186,14 @@ def compare():
                                           today=today())
         best[p.id] = rows[0] if rows else None
     return render_page("catalog/compare.html", products=products, best=best)
+
+
+@bp.post("/p/<int:product_id>/choose")
+def product_choose(product_id: int):
+    """Without JavaScript, the add form's "Update" button: show the product with the options and quantity
+    chosen in it (posted, so the form's CSRF and add tokens never reach the address bar)."""
+    item = db.session.get(Product, product_id)
+    if item is None:
+        abort(404)
+    args = {k: v for k, v in request.form.items() if k.startswith("o_") or k in ("offer", "qty")}
+    return redirect(url_for("catalog.product", product_id=item.id, slug=item.slug, **args), 303)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.clock import today, utcnow
-from ..cart.current import current_cart
+from ..cart.current import BUY_NOW_KEY, checkout_cart
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
 from ..core.mail import send_mail
@@ -62,7 +62,7 @@ def _address_from(form: CheckoutForm) -> dict[str, str] | None:
 @bp.route("/", methods=["GET", "POST"])
 def start():
     """Step 1: where to deliver, how to pay. Every field is checked here, and kept on errors."""
-    cart = current_cart()
+    cart = checkout_cart()
     if cart is None or not cart.lines:
         return redirect(url_for("cart.show"))
     form = _form()
@@ -104,7 +104,7 @@ def _details() -> services.CheckoutDetails | None:
 @bp.get("/review")
 def review():
     """Step 2: everything recomputed now (prices, stock, shipping, taxes), then "Place order"."""
-    cart, details = current_cart(), _details()
+    cart, details = checkout_cart(), _details()
     if cart is None or details is None:
         return redirect(url_for("checkout.start"))
     g.shopper = ShopperContext(g.shopper.locale, g.shopper.currency, details.country)
@@ -118,7 +118,7 @@ def review():
 @bp.post("/place")
 def place():
     """Place the orders once, however often this is submitted; then pay or show bank details."""
-    cart, details = current_cart(), _details()
+    cart, details = checkout_cart(), _details()
     key = request.form.get("idempotency_key", "")
     if details is None or not (16 <= len(key) <= 64):
         existing = db.session.scalar(select(Checkout).where(Checkout.idempotency_key == key)) if key else None
@@ -154,6 +154,7 @@ def place():
     if checkout.reference not in mine:
         session[MINE] = (mine + [checkout.reference])[-20:]
     session.pop(STATE, None)
+    session.pop(BUY_NOW_KEY, None)  # a Buy now checkout is done; the next checkout buys the cart
     if created:
         send_mail(checkout.email, "order_confirmation", checkout.locale, checkout=checkout)
         record_event("order_placed", checkout=checkout.reference, orders=len(checkout.orders),

@@ -94,6 +94,7 @@ def init_shopper_context(app: Flask) -> None:
             "method_label": display.method_label,
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
+            "thumbnail_url": display.thumbnail_url,
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,

@@ -5,6 +5,7 @@ from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from .i18n import country_name, localized
+from .media import is_upload, thumbnail_path
 from .money import Money, format_money
 
 
@@ -43,6 +44,17 @@ def image_url(product) -> str:
     if first.startswith(("https://", "http://")):
         return first
     return url_for("core.media", filename=first)
+
+
+def thumbnail_url(product) -> str:
+    """The product's first image as a small picture for cart and order lines: an upload's stored
+    400 px thumbnail, else the image itself (remote pictures and the demo's drawings have none)."""
+    images = (product.images or []) if product is not None else []
+    if images and is_upload(images[0]):
+        return url_for("core.media", filename=thumbnail_path(images[0]))
+    if product is None:
+        return url_for("static", filename="img/placeholder.svg")
+    return image_url(product)
 
 
 METHOD_LABELS = {"economy": _l("Economy"), "standard": _l("Standard"), "express": _l("Express")}

@@ -117,6 +117,8 @@ class OrderLine(db.Model):
     line_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+    # The product as it is now, for the line's thumbnail and link; the snapshot above stays the record.
+    product: Mapped["Product | None"] = relationship(viewonly=True)  # noqa: F821
 
 
 class OrderEvent(db.Model):

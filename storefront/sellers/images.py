@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -12,14 +11,13 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from ..core.errors import InvalidInput
+from ..core.media import THUMB_SIZE, UPLOADS, is_store_upload, is_upload, thumbnail_path  # noqa: F401 (re-exported)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_IMAGES = 8
 MAX_PIXELS = 40_000_000
 FULL_SIZE = 1200
-THUMB_SIZE = 400
 FORMATS = ("JPEG", "PNG", "WEBP")
-UPLOADS = "uploads"
 
 # Pillow warns above this many pixels and refuses twice as many; warnings are turned into errors below,
 # so a small file that would decode into gigabytes (a decompression bomb) is refused before decoding.
@@ -138,20 +136,3 @@ def store_image(stream: BinaryIO, media_root: str | Path, store_handle: str) -> 
     return relative
 
 
-def thumbnail_path(path: str) -> str:
-    """The thumbnail stored next to an uploaded picture."""
-    stem, _, extension = path.rpartition(".")
-    return f"{stem}-{THUMB_SIZE}.{extension}"
-
-
-UPLOAD_NAME = r"[0-9a-f]{32}\.(?:webp|jpg)"
-
-
-def is_upload(path: str) -> bool:
-    """True when `path` names a picture stored by store_image (for any store)."""
-    return re.fullmatch(rf"{UPLOADS}/[a-z0-9-]{{1,64}}/{UPLOAD_NAME}", path) is not None
-
-
-def is_store_upload(path: str, store_handle: str) -> bool:
-    """True when `path` names a picture stored for this store by store_image."""
-    return re.fullmatch(rf"{UPLOADS}/{re.escape(store_handle)}/{UPLOAD_NAME}", path) is not None
