@@ -144,14 +144,15 @@ def register_commands(app: Flask) -> None:
     @orders.command("tick")
     @click.option("--now", "now_text", default=None, help="ISO time to act as now (default: the clock).")
     def orders_tick(now_text: str | None) -> None:
-        """Run the order timers: cancel unpaid orders past their deadline and release their stock;
-        cancel and refund paid orders not shipped by their handling deadline, and tell their buyers;
+        """Run the order timers: cancel unpaid orders past their deadline and release their stock; refund late
+        and duplicate payments; cancel and refund paid orders not shipped by their handling deadline, and buyers'
+        cancel requests unanswered for 2 days, and tell their buyers;
         record the carriers' new scans and tell buyers whose parcels were delivered; move disputes past their
         deadline on (to the platform, or the seller's offer taken); complete orders whose buyer protection ended."""
         from datetime import datetime
 
         from .core.clock import utcnow
-        from .orders.fulfilment import cancel_overdue
+        from .orders.fulfilment import accept_unanswered_cancel_requests, cancel_overdue
         from .orders.notifications import order_cancelled
         from .orders.services import release_unpaid
 
@@ -165,6 +166,10 @@ def register_commands(app: Flask) -> None:
         for cancellation in overdue:
             order_cancelled(cancellation)
         click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
+        requested = accept_unanswered_cancel_requests(db.session, gateway, now)
+        for cancellation in requested:
+            order_cancelled(cancellation)
+        click.echo(f"{len(requested)} cancel requests unanswered for 2 days accepted and refunded.")
         from .orders.notifications import order_delivered
         from .orders.tracking import poll_shipments
         from .shipping.tracking import tracking_adapter

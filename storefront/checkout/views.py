@@ -1,27 +1,33 @@
 """Checkout: details (address, shipping per package, payment), review, place order, pay, confirmation."""
 from __future__ import annotations
 
+import logging
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.clock import today, utcnow
 from ..cart.current import BUY_NOW_KEY, checkout_cart
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
-from ..core.mail import send_mail
+from ..core.errors import InvalidInput
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
+from ..orders import links, notifications
+from ..orders.fulfilment import as_utc
 from ..orders.models import Checkout
+from ..orders.services import BUYER_CANCELLED
 from ..payments.gateway import PaymentError
-from ..payments.services import ReturnUrls, checkout_paid, start_payment
+from ..payments.services import ReturnUrls, amount_due, checkout_paid, start_payment
 from . import services
 from .forms import CheckoutForm
 
+log = logging.getLogger(__name__)
 bp = Blueprint("checkout", __name__, url_prefix="/<lang:locale>/checkout")
 STATE = "checkout"          # session key: details between the form and the review
 MINE = "checkouts"          # session key: references this browser placed (guest access)
@@ -156,7 +162,7 @@ def place():
     session.pop(STATE, None)
     session.pop(BUY_NOW_KEY, None)  # a Buy now checkout is done; the next checkout buys the cart
     if created:
-        send_mail(checkout.email, "order_confirmation", checkout.locale, checkout=checkout)
+        notifications.order_received(checkout)
         record_event("order_placed", checkout=checkout.reference, orders=len(checkout.orders),
                      total=str(checkout.total), currency=checkout.currency)
     if checkout.payment_method == "card" and not checkout_paid(db.session, checkout):
@@ -165,22 +171,34 @@ def place():
 
 
 def _pay(checkout: Checkout):
+    """Send the shopper to the provider's page for what is due; on any trouble, back to the checkout's page
+    with what happened and what to do (the orders are saved whatever happens here)."""
     gateway = current_app.extensions["payment_gateway"]
+    reference = checkout.reference
     urls = ReturnUrls(
         return_url=url_for("payments.returned", gateway_name=gateway.name, locale=checkout.locale, _external=True),
-        cancel_url=url_for("checkout.confirmation", reference=checkout.reference, _external=True),
+        cancel_url=url_for("checkout.confirmation", reference=reference, _external=True),
         webhook_url=url_for("payments.webhook", gateway_name=gateway.name, _external=True),
     )
     try:
-        target = start_payment(db.session, gateway, checkout, urls, _("Order %(ref)s", ref=checkout.reference))
-    except PaymentError:
+        target = start_payment(db.session, gateway, checkout, urls, _("Order %(ref)s", ref=reference))
+    except PaymentError as exc:
+        log.warning("payment for checkout %s not started, provider said: %s", reference, exc)
         flash(_("The payment service is not answering. Your order is saved; please try paying again in a moment."),
               "error")
-        return redirect(url_for("checkout.confirmation", reference=checkout.reference), 303)
-    except Exception:  # e.g. already paid: the confirmation page says what is true now
+    except InvalidInput as exc:
+        # Paid meanwhile, nothing left to pay, or a newer press of "Pay" opened the page: the checkout's
+        # page says what is true now.
         db.session.rollback()
-        return redirect(url_for("checkout.confirmation", reference=checkout.reference), 303)
-    return redirect(target, 303)
+        log.info("payment for checkout %s not started: %s", reference, exc)
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("payment for checkout %s not started: database error", reference)
+        flash(_("We could not open the payment page just now. Your order is saved; please try paying again."),
+              "error")
+    else:
+        return redirect(target, 303)
+    return redirect(url_for("checkout.confirmation", reference=reference), 303)
 
 
 def _own_checkout(reference: str) -> Checkout:
@@ -194,14 +212,44 @@ def _own_checkout(reference: str) -> Checkout:
 
 @bp.get("/done/<reference>")
 def confirmation(reference: str):
-    """The confirmation page: orders placed, payment state, bank details or a pay/retry button."""
+    """The checkout's page: orders placed, payment state, bank details or a pay/retry button, titled for what
+    happened (paid, payment not completed, awaiting payment, cancelled)."""
     checkout = _own_checkout(reference)
     from ..payments.models import Payment
 
     payments = db.session.scalars(select(Payment).where(Payment.checkout_id == checkout.id)
                                   .order_by(Payment.id.desc())).all()
-    return render_page("checkout/confirmation.html", checkout=checkout, payments=payments,
-                       paid=any(p.status == "succeeded" for p in payments))
+    paid = any(p.status == "succeeded" for p in payments)
+    awaiting = [o for o in checkout.orders if o.status == "awaiting_payment"]
+    declined = not paid and bool(awaiting) and bool(payments) and payments[0].status == "failed"
+    if paid:
+        heading = _("Thank you for your order")
+    elif declined:
+        heading = _("Payment not completed")
+    elif awaiting:
+        heading = _("Order received: awaiting payment")
+    else:
+        heading = _("Order cancelled")
+    return render_page("checkout/confirmation.html", checkout=checkout, payments=payments, paid=paid,
+                       awaiting=awaiting, declined=declined, heading=heading, due=amount_due(checkout),
+                       can_pay=as_utc(checkout.pay_by) > utcnow(),
+                       buyer_cancelled=all(o.cancel_reason == BUYER_CANCELLED for o in checkout.orders))
+
+
+@bp.get("/open/<token>")
+def open_link(token: str):
+    """An email's link: give this browser access to the checkout it names (its orders, paying them), then
+    show it. A tampered or expired link is a 404, like a checkout that does not exist."""
+    try:
+        reference = links.reference_from(token, utcnow())
+    except links.InvalidLink:
+        abort(404)
+    if db.session.scalar(select(Checkout.id).where(Checkout.reference == reference)) is None:
+        abort(404)
+    mine = session.get(MINE, [])
+    if reference not in mine:
+        session[MINE] = (mine + [reference])[-20:]
+    return redirect(url_for("checkout.confirmation", reference=reference), 303)
 
 
 @bp.post("/done/<reference>/pay")

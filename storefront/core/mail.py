@@ -11,16 +11,22 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from .money import Money, format_money
+
 log = logging.getLogger(__name__)
 
 
 def render_mail(template: str, locale: str, **context) -> tuple[str, str]:
     """(subject, body) from templates/mail/<template>.txt, rendered in `locale`.
 
-    The template's first line is the subject.
+    The template's first line is the subject. `amount(value, currency)` formats money in `locale`.
     """
+
+    def amount(value, currency: str) -> str:
+        return format_money(Money(value, currency), locale)
+
     with force_locale(locale):
-        text = render_template(f"mail/{template}.txt", mail_locale=locale, **context)
+        text = render_template(f"mail/{template}.txt", mail_locale=locale, amount=amount, **context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 

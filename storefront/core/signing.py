@@ -3,13 +3,16 @@ as a header "t=<unix time>,v1=<hex>" (the scheme Stripe made familiar), and keys
 
 Shared by the payment sandbox's webhooks and the carriers' tracking webhook, so both check signatures
 the same careful way: several v1 entries allowed while a secret rolls, constant-time comparison of
-each, and a timestamp tolerance against replays.
+each, and a timestamp tolerance against replays. Also signed, expiring links for emails (link_token).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -84,3 +87,25 @@ def verify(secret: str | bytes, body: bytes, header: str | None, now: float, tol
     if abs(now - ts) > tolerance:
         raise SignatureError(f"{what} timestamp outside the tolerance")
     return ts
+
+
+def link_token(secret: str | bytes, purpose: str, value: str, expires: datetime) -> str:
+    """A URL-safe token that signs `value` for `purpose` until `expires` (the shop's clock decides, so tests
+    and sandboxes that move time move expiry too)."""
+    return URLSafeSerializer(as_key(secret), salt=purpose).dumps({"v": value, "exp": int(expires.timestamp())})
+
+
+def read_link_token(secret: str | bytes, purpose: str, token: str, now: datetime) -> str:
+    """The value a link_token signed.
+
+    :raises SignatureError: when the token was tampered with, made for another purpose, or has expired.
+    """
+    try:
+        data = URLSafeSerializer(as_key(secret), salt=purpose).loads(token)
+    except BadSignature:
+        raise SignatureError("link token does not verify") from None
+    if not isinstance(data, dict) or not isinstance(data.get("v"), str) or not isinstance(data.get("exp"), int):
+        raise SignatureError("link token has the wrong shape")
+    if data["exp"] < now.timestamp():
+        raise SignatureError("link token expired")
+    return data["v"]

@@ -29,6 +29,10 @@ NOTE_MAX = 300
 # A cancellation claims its order while the provider refunds; a claim this old was abandoned (a crash).
 CLAIM_TIMEOUT = timedelta(minutes=10)
 LOW_STOCK = 3
+# A buyer's request to cancel a paid order is accepted when the seller has not answered (shipped or
+# accepted) within this time.
+CANCEL_REQUEST_ANSWER_WITHIN = timedelta(days=2)
+BUYER_ASKED = "buyer_asked"
 
 
 class InvalidShipment(FieldError):
@@ -37,6 +41,14 @@ class InvalidShipment(FieldError):
 
 class InvalidCancellation(FieldError):
     """A cancellation broke a rule: `field` is the form field, `code` the rule ('unknown', 'required', 'too_long')."""
+
+
+class CancelRequestRefused(DomainError):
+    """A cancel request that cannot be made or answered: `reason` is 'already_requested' or 'not_requested'."""
+
+    def __init__(self, number: str, reason: str) -> None:
+        super().__init__(f"{number}: {reason}")
+        self.reason = reason
 
 
 class OrderBusy(DomainError):
@@ -274,6 +286,68 @@ def cancel_by_seller(session: Session, gateway: PaymentGateway, order: Order, *,
         raise
     log.info("order %s cancelled by %s (%s), %s %s refunded", number, actor, reason, amount, currency)
     return Cancellation(order=locked, refunded=Money(amount, currency), reason=reason, note=note)
+
+
+def request_cancel(session: Session, order: Order, *, now: datetime) -> Order:
+    """The buyer asks to cancel a paid order that has not shipped. Commits.
+
+    The seller then accepts (accept_cancel_request: refund and restock) or ships it, which declines the
+    request; a request left unanswered for CANCEL_REQUEST_ANSWER_WITHIN is accepted by `orders tick`.
+
+    :raises IllegalTransition: the order is not paid (not paid yet, shipped, cancelled...).
+    :raises CancelRequestRefused: asked already ('already_requested').
+    :raises OrderBusy: the seller is cancelling it right now.
+    Nothing changes when it raises.
+    """
+    locked = _lock(session, order)
+    try:
+        if locked.status != "paid":
+            raise IllegalTransition(f"{locked.number}: {locked.status} -> cancel request")
+        if locked.cancelling_since is not None:
+            raise OrderBusy(locked.number)
+        if locked.cancel_requested_at is not None:
+            raise CancelRequestRefused(locked.number, "already_requested")
+    except DomainError:
+        session.rollback()
+        raise
+    locked.cancel_requested_at = as_utc(now)
+    session.commit()
+    return locked
+
+
+def accept_cancel_request(session: Session, gateway: PaymentGateway, order: Order, *, actor: str,
+                          now: datetime) -> Cancellation:
+    """Accept the buyer's request to cancel: the seller's cancellation (refund in full, restock) with the
+    reason "the buyer asked". Commits.
+
+    :raises CancelRequestRefused: the buyer has not asked ('not_requested').
+    :raises: the same as cancel_by_seller (IllegalTransition once shipped, OrderBusy, PaymentError...).
+    """
+    if order.status == "paid" and order.cancel_requested_at is None:
+        raise CancelRequestRefused(order.number, "not_requested")
+    return cancel_by_seller(session, gateway, order, reason=BUYER_ASKED, actor=actor, now=now)
+
+
+def accept_unanswered_cancel_requests(session: Session, gateway: PaymentGateway, now: datetime) -> list[Cancellation]:
+    """Accept (refund and restock) every cancel request of a paid order left unanswered for
+    CANCEL_REQUEST_ANSWER_WITHIN. Run by `flask orders tick`; an order the provider cannot refund now
+    stays for the next tick.
+    """
+    now = as_utc(now)
+    due = list(session.scalars(select(Order.id).where(Order.status == "paid", Order.cancel_requested_at.is_not(None),
+                                                      Order.cancel_requested_at <= now - CANCEL_REQUEST_ANSWER_WITHIN)
+                               .order_by(Order.cancel_requested_at, Order.id)))
+    session.commit()
+    done = []
+    for order_id in due:
+        order = session.get(Order, order_id)
+        try:
+            done.append(cancel_by_seller(session, gateway, order, reason=BUYER_ASKED, actor="system",
+                                         note="", now=now))
+        except DomainError as exc:
+            session.rollback()
+            log.warning("cancel request of order %s not accepted yet, will retry: %s", order.number, exc)
+    return done
 
 
 def cancel_overdue(session: Session, gateway: PaymentGateway, now: datetime) -> list[Cancellation]:

@@ -72,6 +72,8 @@ class Order(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(String(30))
     # Set while a cancellation waits for the payment provider's refund; shipping is refused meanwhile.
     cancelling_since: Mapped[datetime | None]
+    # The buyer asked to cancel this paid order: the seller accepts (refund) or ships; silence accepts it.
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(index=True)
     # After shipping: the carrier's delivery scan, the buyer's protection window (auto-confirm when it
     # ends; the buyer may extend it once) and completion (confirmed receipt or auto-confirm).
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -1,15 +1,21 @@
-"""Telling the buyer what happened to their order after the sale, in the language they bought in.
+"""Telling the buyer what happened to their order, in the language they bought in: placed and awaiting payment,
+paid, shipped, cancelled, delivered.
 
 Also holds the cancellation reasons' labels, which the seller center and the emails share.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 
+from ..core.clock import utcnow
 from ..core.mail import send_mail
 from ..core.money import format_money
 from .fulfilment import OVERDUE, Cancellation
-from .models import Order
+from .links import checkout_link
+from .models import Checkout, Order
+from .services import BUYER_CANCELLED
 
 CANCEL_REASON_LABELS = {
     "out_of_stock": _l("Out of stock"),
@@ -18,12 +24,27 @@ CANCEL_REASON_LABELS = {
     "pricing_error": _l("Wrong price in the listing"),
     "other": _l("Another reason"),
     OVERDUE: _l("The seller did not ship in time"),
+    BUYER_CANCELLED: _l("The buyer cancelled before paying"),
 }
 
 
 def cancel_reason_label(code: str | None) -> str:
     """A cancellation reason in the current language."""
     return str(CANCEL_REASON_LABELS.get(code or "", code or ""))
+
+
+def order_received(checkout: Checkout) -> None:
+    """Email the buyer that the order was placed and awaits payment, with a link that pays it on any device."""
+    send_mail(checkout.email, "order_received", checkout.locale, checkout=checkout,
+              link=checkout_link(checkout.reference, checkout.locale, utcnow()))
+
+
+def payment_received(checkout: Checkout) -> None:
+    """Email the buyer that their payment arrived: the orders it paid, what it came to, and a link to them."""
+    orders = [o for o in checkout.orders if o.status == "paid"]
+    send_mail(checkout.email, "payment_received", checkout.locale, checkout=checkout, orders=orders,
+              paid_total=sum((o.total for o in orders), Decimal(0)),
+              link=checkout_link(checkout.reference, checkout.locale, utcnow()))
 
 
 def order_shipped(order: Order) -> None:

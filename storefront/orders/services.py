@@ -1,7 +1,7 @@
 """The order state machine: every status change goes through transition(), which refuses illegal ones."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -29,6 +29,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 STATES = tuple(TRANSITIONS)
 
+
+BUYER_CANCELLED = "buyer_cancelled"  # cancel_reason of an order its buyer cancelled before paying
 
 # Orders whose units count as sold ("N sold" on product cards): paid and not cancelled or refunded since.
 SOLD = ("paid", "shipped", "delivered", "disputed", "completed")
@@ -116,6 +118,36 @@ def release_unpaid(session: Session, now: datetime) -> int:
         transition(session, order, "cancelled", actor="system", note="payment not received in time", now=now)
     session.commit()
     return len(due)
+
+
+def cancel_unpaid(session: Session, order: Order, *, actor: str, now: datetime) -> Order:
+    """The buyer cancels an order still awaiting payment: its stock is released at once. Commits.
+
+    The checkout's other orders stay as they are; what is left to pay for them is their sum, and the
+    caller closes any payment session opened for the old amount (payments.expire_open_payments).
+
+    :raises IllegalTransition: the order is not awaiting payment (paid meanwhile, or cancelled already);
+        nothing changes then.
+    """
+    order_id = order.id
+    begin_write(session)
+    locked = session.scalar(select(Order).where(Order.id == order_id).with_for_update(of=Order)
+                            .options(selectinload(Order.lines)).execution_options(populate_existing=True))
+    if locked.status != "awaiting_payment":
+        session.rollback()
+        raise IllegalTransition(f"{locked.number}: {locked.status} -> cancelled")
+    restore_stock(session, locked)
+    locked.cancel_reason = BUYER_CANCELLED
+    transition(session, locked, "cancelled", actor=actor, note="cancelled by the buyer before paying", now=now)
+    session.commit()
+    return locked
+
+
+def payable(order: Order, now: datetime) -> bool:
+    """True while the buyer can still pay this order by card: awaiting payment, before its checkout's deadline."""
+    pay_by = order.checkout.pay_by
+    pay_by = pay_by if pay_by.tzinfo else pay_by.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
+    return order.status == "awaiting_payment" and order.checkout.payment_method == "card" and pay_by > now
 
 
 def order_for_buyer(session: Session, number: str, *, user_id: int | None, checkout_refs: list[str]) -> Order:

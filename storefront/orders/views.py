@@ -1,12 +1,16 @@
-"""The buyer's order pages: my orders, one order's detail, and after the sale: confirming receipt, extending
-the protection window, and a dispute with its thread."""
+"""The buyer's order pages: my orders (with "Pay now"), one order's detail, cancelling an unpaid order or asking
+to cancel a paid one, and after the sale: confirming receipt, extending the protection window, and a dispute
+with its thread."""
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import utcnow
@@ -15,12 +19,14 @@ from ..core.errors import DomainError, NotFound
 from ..core.htmx import render_page
 from ..core.money import Money, format_money
 from ..extensions import db
-from . import dispute_mail, disputes, protection
+from ..payments.services import expire_open_payments
+from . import dispute_mail, disputes, fulfilment, protection, services
 from .dispute_rules import DisputeRefused, InvalidDispute, dispute_problems, left_to_refund
 from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, refusal, show_problems
 from .models import Order
-from .services import IllegalTransition, order_for_buyer
+from .services import IllegalTransition, order_for_buyer, payable
 
+log = logging.getLogger(__name__)
 bp = Blueprint("orders", __name__, url_prefix="/<lang:locale>/orders")
 ACTOR = "buyer"
 
@@ -34,9 +40,10 @@ def mine():
     """My orders, newest first."""
     orders = db.session.scalars(
         select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc())
-        .options(selectinload(Order.lines), selectinload(Order.seller)).limit(100)
+        .options(selectinload(Order.lines), selectinload(Order.seller), selectinload(Order.checkout)).limit(100)
     ).all()
-    return render_page("orders/list.html", orders=orders)
+    now = utcnow()
+    return render_page("orders/list.html", orders=orders, payable={o.id for o in orders if payable(o, now)})
 
 
 def _my_order(number: str) -> Order:
@@ -49,9 +56,14 @@ def _my_order(number: str) -> Order:
         abort(404)
 
 
-def _detail_page(order: Order, *, problem: str | None = None, status: int = 200):
-    response = render_page("orders/detail.html", order=order, after_sale=protection.after_sale(order, utcnow()),
-                           after_sale_problem=problem)
+def _detail_page(order: Order, *, problem: str | None = None, payment_problem: str | None = None,
+                 status: int = 200):
+    now = utcnow()
+    requested = order.cancel_requested_at
+    response = render_page("orders/detail.html", order=order, after_sale=protection.after_sale(order, now),
+                           after_sale_problem=problem, payment_problem=payment_problem, can_pay=payable(order, now),
+                           cancel_deadline=requested and fulfilment.as_utc(requested)
+                           + fulfilment.CANCEL_REQUEST_ANSWER_WITHIN)
     response.status_code = status
     return response
 
@@ -66,6 +78,49 @@ def _back_to(endpoint: str, number: str, message: str):
 def detail(number: str):
     """One order: status, lines, totals in the paid currency, payment, its history, and what to do after the sale."""
     return _detail_page(_my_order(number))
+
+
+@bp.post("/<number>/cancel")
+def cancel_unpaid(number: str):
+    """Cancel an order not paid yet: its items go back on sale at once; an open payment page for the old
+    amount is closed, so "Pay now" charges what is left of the checkout."""
+    order = _my_order(number)
+    try:
+        services.cancel_unpaid(db.session, order, actor=ACTOR, now=utcnow())
+    except IllegalTransition:
+        order = _my_order(number)
+        return _detail_page(order, status=409, payment_problem=_(
+            "This order cannot be cancelled here: it is “%(status)s”.", status=status_label(order.status)))
+    order = _my_order(number)
+    try:
+        expire_open_payments(db.session, current_app.extensions["payment_gateway"], order.checkout)
+    except SQLAlchemyError:
+        # The order is cancelled and its stock released, which is what the buyer asked; an old payment page
+        # may stay payable, and a payment on it is refunded for this order when it arrives.
+        db.session.rollback()
+        log.exception("order %s cancelled, but its checkout's open payments were not expired", number)
+    return _back_to("orders.detail", number, _("Order cancelled. Nothing was charged, and the items are back "
+                                               "on sale."))
+
+
+@bp.post("/<number>/request-cancel")
+def request_cancel(number: str):
+    """Ask the seller to cancel a paid order that has not shipped; they accept (refund) or ship it."""
+    order = _my_order(number)
+    try:
+        fulfilment.request_cancel(db.session, order, now=utcnow())
+    except (IllegalTransition, fulfilment.OrderBusy, fulfilment.CancelRequestRefused) as exc:
+        order = _my_order(number)
+        if isinstance(exc, fulfilment.CancelRequestRefused):
+            problem = _("You have already asked to cancel this order.")
+        elif isinstance(exc, fulfilment.OrderBusy):
+            problem = _("The seller is cancelling this order right now.")
+        else:
+            problem = _("This order cannot be cancelled any more: it is “%(status)s”.",
+                        status=status_label(order.status))
+        return _detail_page(order, status=409, payment_problem=problem)
+    return _back_to("orders.detail", number, _("The seller has been asked to cancel your order. If they do not "
+                                               "answer within 2 days, it is cancelled and refunded."))
 
 
 @bp.post("/<number>/confirm-receipt")

@@ -5,7 +5,7 @@ and the result comes back twice, signed: on the shopper's return and in a webhoo
 verified first marks the payment; the other is a no-op.
 
 A real provider plugs in as one module: a class implementing PaymentGateway (its API calls in
-start/refund, its signature scheme in parse_return/parse_webhook) registered in GATEWAYS under a
+start/expire/refund, its signature scheme in parse_return/parse_webhook) registered in GATEWAYS under a
 name, selected with PAYMENT_GATEWAY=name.
 """
 from __future__ import annotations
@@ -84,6 +84,14 @@ class PaymentGateway(Protocol):
         """Verify a webhook from its raw body and headers (signature, timestamp tolerance).
 
         :raises InvalidSignature: when it does not verify or is too old.
+        """
+        ...
+
+    def expire(self, provider_ref: str) -> None:
+        """Close a payment the shopper has not completed, so it can no longer be paid (a newer one replaces it).
+
+        :raises PaymentError: when the provider cannot be reached, or the payment can no longer be expired
+            (it was completed meanwhile: its result is on its way).
         """
         ...
 

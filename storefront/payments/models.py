@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
@@ -12,7 +12,12 @@ from ..extensions import db
 
 
 class Payment(db.Model):
-    """One attempt to pay a checkout; a retry after a decline is a new attempt."""
+    """One attempt to pay a checkout; a retry after a decline is a new attempt.
+
+    status: pending (open at the provider), succeeded, failed, superseded (replaced by a newer attempt
+    and expired at the provider), duplicate (succeeded for a checkout already paid: being refunded) or
+    refunded (such a duplicate, sent back in full).
+    """
 
     __tablename__ = "payments"
 
@@ -25,6 +30,10 @@ class Payment(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     provider_ref: Mapped[str] = mapped_column(String(80), default="")
     failure_reason: Mapped[str] = mapped_column(String(40), default="")
+    # The provider's hosted page for this attempt: pressing "Pay" again while it is open reuses it.
+    redirect_url: Mapped[str] = mapped_column(String(2000), default="")
+    # The orders this attempt pays for (those awaiting payment when it started); None: all of the checkout's.
+    order_ids: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # metrics scan attempts by time
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -32,13 +41,14 @@ class Payment(db.Model):
 
 
 class Refund(db.Model):
-    """Money sent back for (part of) an order through the payment's gateway."""
+    """Money sent back for (part of) an order through the payment's gateway; without an order, a whole
+    payment sent back because it charged a checkout already paid."""
 
     __tablename__ = "refunds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     currency: Mapped[str] = mapped_column(String(3))
     provider_ref: Mapped[str] = mapped_column(String(80))

@@ -40,39 +40,127 @@ def checkout_paid(session: Session, checkout: Checkout) -> bool:
                                                    Payment.status == "succeeded")) is not None
 
 
+class PaymentReplaced(InvalidInput):
+    """A newer "Pay" for the same checkout replaced this attempt while the provider was opening it."""
+
+
+def amount_due(checkout: Checkout) -> Money:
+    """What is left to pay for a checkout: the sum of its orders still awaiting payment (its total until
+    the buyer cancels one of them)."""
+    return Money(sum((o.total for o in checkout.orders if o.status == "awaiting_payment"), Decimal(0)),
+                 checkout.currency)
+
+
+def _lock_checkout(session: Session, checkout_id: int) -> Checkout:
+    """Begin a write and lock the checkout's row, reading it and its orders afresh.
+
+    Every change to a checkout's payments takes this lock first (then payments, then orders), so two
+    presses of "Pay" or two results arriving at once are applied one after the other.
+    """
+    begin_write(session)
+    checkout = session.scalar(select(Checkout).where(Checkout.id == checkout_id).with_for_update()
+                              .execution_options(populate_existing=True))
+    session.scalars(select(Order).where(Order.checkout_id == checkout_id)
+                    .execution_options(populate_existing=True)).all()
+    session.expire(checkout, ["orders"])
+    return checkout
+
+
+def _supersede_open(session: Session, checkout_id: int) -> list[str]:
+    """Mark the checkout's open attempts superseded (in the caller's transaction); returns their provider refs
+    to expire at the provider once that transaction has committed."""
+    pending = session.scalars(select(Payment).where(Payment.checkout_id == checkout_id,
+                                                    Payment.status == "pending")).all()
+    for payment in pending:
+        payment.status = "superseded"
+    return [p.provider_ref for p in pending if p.provider_ref]
+
+
+def _expire_at_provider(gateway: PaymentGateway, provider_refs: list[str]) -> None:
+    """Close superseded sessions at the provider. One that was completed meanwhile cannot be: its result is
+    applied when it arrives (a success for a checkout already paid is refunded), so this only logs."""
+    for provider_ref in provider_refs:
+        try:
+            gateway.expire(provider_ref)
+        except PaymentError as exc:
+            log.warning("could not expire superseded payment session %s: %s", provider_ref, exc)
+
+
+def expire_open_payments(session: Session, gateway: PaymentGateway, checkout: Checkout) -> int:
+    """Close the checkout's open payment sessions (what they would charge is no longer due, e.g. the buyer
+    cancelled one of its orders); the next "Pay now" opens one for what is left. Commits; returns how many.
+    """
+    _lock_checkout(session, checkout.id)
+    refs = _supersede_open(session, checkout.id)
+    session.commit()
+    _expire_at_provider(gateway, refs)
+    return len(refs)
+
+
 def start_payment(session: Session, gateway: PaymentGateway, checkout: Checkout, urls: ReturnUrls,
                   description: str) -> str:
-    """Create a payment attempt and open it at the provider; returns the hosted page's URL.
+    """Open the checkout's payment at the provider for what is due; returns the hosted page's URL.
 
-    The attempt is committed before the provider is called, so a provider failure leaves a record
-    and the orders stay awaiting payment, ready for a retry.
+    A checkout has at most one open payment: pressing "Pay" again while it is open for the same orders
+    and amount returns the same page; otherwise (the amount changed, or the open one has no page yet)
+    the open one is superseded and expired at the provider, and a new one opens. The attempt is
+    committed before the provider is called, so a provider failure leaves a record and the orders stay
+    awaiting payment, ready for a retry. The write lock (BEGIN IMMEDIATE on SQLite, the checkout's row
+    on PostgreSQL) is the same kind placement takes, so concurrent buyers wait rather than fail.
 
     :raises InvalidInput: the checkout is already paid or no longer awaiting payment.
+    :raises PaymentReplaced: a newer press opened another page while the provider was opening this one.
     :raises PaymentError: the provider is down or refused; nothing was charged.
     """
+    checkout = _lock_checkout(session, checkout.id)
     if checkout_paid(session, checkout):
+        session.rollback()
         raise InvalidInput("already paid")
-    if not any(o.status == "awaiting_payment" for o in checkout.orders):
+    awaiting = sorted(o.id for o in checkout.orders if o.status == "awaiting_payment")
+    if not awaiting:
+        session.rollback()
         raise InvalidInput("nothing awaiting payment")
+    due = amount_due(checkout)
+    current = session.scalar(select(Payment).where(Payment.checkout_id == checkout.id, Payment.status == "pending")
+                             .order_by(Payment.id.desc()))
+    if (current is not None and current.redirect_url and current.amount == due.amount
+            and current.currency == due.currency and current.order_ids == awaiting):
+        redirect_url = current.redirect_url
+        session.commit()
+        return redirect_url
+    stale = _supersede_open(session, checkout.id)
     payment = Payment(reference="pay_" + secrets.token_urlsafe(18), checkout_id=checkout.id, gateway=gateway.name,
-                      amount=checkout.total, currency=checkout.currency, status="pending")
+                      amount=due.amount, currency=due.currency, status="pending", order_ids=awaiting)
     request = PaymentRequest(
-        reference=payment.reference, amount=Money(checkout.total, checkout.currency), description=description,
+        reference=payment.reference, amount=due, description=description,
         return_url=urls.return_url, cancel_url=urls.cancel_url, webhook_url=urls.webhook_url,
         locale=checkout.locale, email=checkout.email,
     )
     session.add(payment)
+    session.flush()
+    payment_id = payment.id
     # Committed (and no transaction left open) before calling out: the attempt is on record whatever
     # the provider does, and SQLite lets the provider's own session write meanwhile.
     session.commit()
+    _expire_at_provider(gateway, stale)
     try:
         started = gateway.start(request)
     except PaymentError as exc:
-        payment.status, payment.failure_reason = "failed", "provider_unavailable"
-        record_payment_event(session, payment, at=utcnow())
+        begin_write(session)
+        payment = session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+        if payment.status == "pending":
+            payment.status, payment.failure_reason = "failed", "provider_unavailable"
+            record_payment_event(session, payment, at=utcnow())
         session.commit()
         raise exc
+    begin_write(session)
+    payment = session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
     payment.provider_ref = started.provider_ref
+    if payment.status != "pending":  # superseded by a newer press while the provider worked
+        session.commit()
+        _expire_at_provider(gateway, [started.provider_ref])
+        raise PaymentReplaced(payment.reference)
+    payment.redirect_url = started.redirect_url[:2000]
     session.commit()
     return started.redirect_url
 
@@ -85,12 +173,16 @@ def record_payment_event(session: Session, payment: Payment, *, at: datetime) ->
                         reason=payment.failure_reason or "")
 
 
-def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime) -> Payment | None:
+def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime,
+                 on_paid: Callable[[Session, Checkout], None] | None = None) -> Payment | None:
     """Apply a verified provider result, exactly once, whatever order returns and webhooks arrive in.
 
-    A webhook event id seen before is ignored. A success marks the payment and moves its orders to
-    paid; a failure never overrides a success. A success for a checkout whose orders were already
-    released (paid too late) is refunded at once. Commits.
+    A webhook event id seen before is ignored. A success marks the payment and moves the orders it
+    pays for to paid, and expires any other open session of the checkout; `on_paid` then runs (after
+    the commit) to tell the buyer. A failure never overrides a success. A success for a checkout
+    another payment already paid is a duplicate charge: it is refunded in full through the gateway
+    and recorded (`flask orders tick` retries if the provider refuses now). A success for orders
+    already released (paid too late) is refunded at once. Commits.
     """
     begin_write(session)
     if result.event_id:
@@ -100,17 +192,22 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         except IntegrityError:
             session.rollback()
             return None  # a replay
-    payment = session.scalar(select(Payment).where(Payment.reference == result.reference).with_for_update())
-    if payment is None or payment.gateway != gateway.name:
+    checkout_id = session.scalar(select(Payment.checkout_id).where(Payment.reference == result.reference,
+                                                                   Payment.gateway == gateway.name))
+    if checkout_id is None:
         log.warning("payment result for unknown reference %s", result.reference)
         session.commit()
         return None
-    if payment.status == "succeeded" or result.status in ("pending", "refunded"):
+    # The checkout first, as start_payment locks it: two results for one checkout apply one at a time.
+    session.scalar(select(Checkout.id).where(Checkout.id == checkout_id).with_for_update())
+    payment = session.scalar(select(Payment).where(Payment.reference == result.reference).with_for_update()
+                             .execution_options(populate_existing=True))
+    if payment.status in ("succeeded", "duplicate", "refunded") or result.status in ("pending", "refunded"):
         # refunds are recorded when we ask for them; their webhook only confirms
         session.commit()
         return payment
     if result.status == "failed":
-        if payment.status == "pending":
+        if payment.status in ("pending", "superseded"):
             payment.status, payment.failure_reason = "failed", (result.failure_reason or "declined")[:40]
             payment.provider_ref = payment.provider_ref or result.provider_ref
             record_payment_event(session, payment, at=now)
@@ -121,21 +218,66 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         log.error("payment %s: amount mismatch %s", payment.reference, result.amount)
         session.commit()
         return payment
-    payment.status, payment.failure_reason = "succeeded", ""
     payment.provider_ref = payment.provider_ref or result.provider_ref
+    paid_by = session.scalar(select(Payment.reference).where(Payment.checkout_id == checkout_id,
+                                                             Payment.status == "succeeded"))
+    if paid_by is not None:
+        payment.status, payment.failure_reason = "duplicate", ""
+        session.commit()
+        log.warning("payment %s charged checkout %s already paid by %s: refunding it", payment.reference,
+                    checkout_id, paid_by)
+        try:
+            refund_duplicate(session, gateway, payment)
+        except (PaymentError, InvalidInput) as exc:
+            session.rollback()
+            log.error("could not refund duplicate payment %s now, orders tick retries: %s", payment.reference, exc)
+        return payment
+    payment.status, payment.failure_reason = "succeeded", ""
     record_payment_event(session, payment, at=now)
-    orders = session.scalars(select(Order).where(Order.checkout_id == payment.checkout_id).with_for_update()).all()
-    late = [o for o in orders if o.status == "cancelled"]
-    for order in orders:
+    covered = set(payment.order_ids) if payment.order_ids is not None else None
+    orders = session.scalars(select(Order).where(Order.checkout_id == checkout_id).order_by(Order.id)
+                             .with_for_update()).all()
+    mine = [o for o in orders if covered is None or o.id in covered]
+    late = [o for o in mine if o.status == "cancelled" and o.refunded_total < o.total]
+    for order in mine:
         if order.status == "awaiting_payment":
             transition(session, order, "paid", actor="payment", now=now)
+    stale = _supersede_open(session, checkout_id)
     session.commit()
+    _expire_at_provider(gateway, stale)
+    if on_paid is not None and any(o.status == "paid" for o in mine):
+        on_paid(session, payment.checkout)
     for order in late:
         try:
-            refund_order(session, gateway, order, order.total, reason="paid after the order expired", payment=payment)
+            refund_order(session, gateway, order, order.total - order.refunded_total,
+                         reason="paid after the order expired", payment=payment)
         except PaymentError as exc:
             log.error("could not refund late payment for %s: %s", order.number, exc)
     return payment
+
+
+def refund_duplicate(session: Session, gateway: PaymentGateway, payment: Payment) -> Refund:
+    """Send back, in full, a payment that charged a checkout another payment had already paid, and record it
+    (a refund of no order: the orders were paid once, by the other payment). Commits.
+
+    :raises InvalidInput: the payment is not such a duplicate (or was refunded meanwhile).
+    :raises PaymentError: the provider refused or did not answer; the payment stays to refund.
+    """
+    payment_id, amount, currency = payment.id, payment.amount, payment.currency
+    provider_ref, reference = payment.provider_ref, payment.reference
+    if payment.status != "duplicate":
+        raise InvalidInput(f"{reference} is {payment.status}, not a duplicate")
+    session.commit()  # nothing open while the provider works (see refund_order)
+    refund_ref = gateway.refund(provider_ref, Money(amount, currency), reference)
+    begin_write(session)
+    locked = session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    refund = Refund(payment_id=payment_id, order_id=None, amount=amount, currency=currency,
+                    provider_ref=refund_ref, reason="charged twice: the checkout was already paid")
+    session.add(refund)
+    locked.status = "refunded"
+    session.commit()
+    log.info("duplicate payment %s refunded (%s %s, %s)", reference, amount, currency, refund_ref)
+    return refund
 
 
 def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount: Decimal, *, reason: str,
@@ -181,18 +323,32 @@ def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount
 
 
 def refund_late_payments(session: Session, gateway: PaymentGateway) -> int:
-    """Refund cancelled orders whose checkout was paid anyway (a retry of what apply_result tried).
+    """Refund cancelled orders whose payment succeeded anyway, and duplicate charges not yet sent back
+    (retries of what apply_result tried). Returns how many refunds were made.
 
-    Run by `flask orders tick`, so a refund that failed when the late payment arrived is not lost.
+    Run by `flask orders tick`, so a refund that failed when the payment arrived is not lost. Only
+    orders the succeeded payment paid for count: one cancelled before a later payment was never charged.
     """
-    paid_checkouts = select(Payment.checkout_id).where(Payment.status == "succeeded")
-    due = session.scalars(select(Order).where(Order.status == "cancelled", Order.checkout_id.in_(paid_checkouts),
-                                              Order.refunded_total < Order.total)).all()
     done = 0
-    for order in due:
+    for payment in session.scalars(select(Payment).where(Payment.status == "duplicate").order_by(Payment.id)).all():
+        try:
+            refund_duplicate(session, gateway, payment)
+            done += 1
+        except (PaymentError, InvalidInput) as exc:
+            session.rollback()
+            log.error("refund of duplicate payment %s failed, will retry: %s", payment.reference, exc)
+    paid = {p.checkout_id: p for p in session.scalars(
+        select(Payment).where(Payment.status == "succeeded", Payment.checkout_id.in_(
+            select(Order.checkout_id).where(Order.status == "cancelled", Order.refunded_total < Order.total))))}
+    due = session.scalars(select(Order).where(Order.status == "cancelled", Order.checkout_id.in_(list(paid)),
+                                              Order.refunded_total < Order.total).order_by(Order.id)).all()
+    due = [(o, paid[o.checkout_id]) for o in due
+           if paid[o.checkout_id].order_ids is None or o.id in paid[o.checkout_id].order_ids]
+    session.commit()
+    for order, payment in due:
         try:
             refund_order(session, gateway, order, order.total - order.refunded_total,
-                         reason="paid after the order expired")
+                         reason="paid after the order expired", payment=payment)
             done += 1
         except (PaymentError, InvalidInput) as exc:
             session.rollback()

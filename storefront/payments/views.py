@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..core.clock import utcnow
 from ..extensions import csrf, db
 from ..orders.models import Checkout
+from ..orders.notifications import payment_received
 from .gateway import InvalidSignature, PaymentGateway
 from .models import Payment
 from .services import apply_result
@@ -33,7 +34,7 @@ def returned(gateway_name: str):
         result = gateway.parse_return(request.args)
     except InvalidSignature:
         return render_template("errors/payment_return.html"), 400
-    payment = apply_result(db.session, gateway, result, now=utcnow())
+    payment = apply_result(db.session, gateway, result, now=utcnow(), on_paid=_tell_buyer)
     if payment is None:
         return render_template("errors/payment_return.html"), 400
     reference = db.session.scalar(select(Checkout.reference).where(Checkout.id == payment.checkout_id))
@@ -51,8 +52,13 @@ def webhook(gateway_name: str):
     except InvalidSignature as exc:
         log.warning("rejected %s webhook: %s", gateway_name, exc)
         return {"error": "invalid signature"}, 400
-    apply_result(db.session, gateway, result, now=utcnow())
+    apply_result(db.session, gateway, result, now=utcnow(), on_paid=_tell_buyer)
     return {"received": True}
+
+
+def _tell_buyer(session, checkout: Checkout) -> None:
+    """Email "payment received" once: run by whichever of the return and the webhook applied the success."""
+    payment_received(checkout)
 
 
 def payment_for(reference: str) -> Payment | None:

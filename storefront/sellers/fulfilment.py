@@ -216,6 +216,33 @@ def cancel(number: str):
     return _order_page(_my_order(number), cancel_form=form, problem=problem, status=status)
 
 
+@bp.post("/orders/<number>/accept-cancel")
+@seller_required
+def accept_cancel(number: str):
+    """Accept the buyer's request to cancel: refund them in full and restock, in one step; they are emailed."""
+    order = _my_order(number)
+    try:
+        cancellation = fulfilment.accept_cancel_request(db.session, current_app.extensions["payment_gateway"], order,
+                                                        actor=_actor(), now=utcnow())
+    except fulfilment.CancelRequestRefused:
+        problem, status = _("The buyer has not asked to cancel this order."), 409
+    except IllegalTransition:
+        problem, status = _("This order cannot be cancelled: it is “%(status)s”.",
+                            status=status_label(order.status)), 409
+    except fulfilment.OrderBusy:
+        problem, status = _("This order is already being cancelled. Reload the page in a moment."), 409
+    except PaymentError:
+        problem, status = _("The payment service did not answer, so nothing was refunded and the order is "
+                            "unchanged. Please try again in a moment."), 503
+    except InvalidInput:
+        problem, status = _("No payment is on record for this order, so it cannot be refunded."), 409
+    else:
+        notifications.order_cancelled(cancellation)
+        return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
+                                       amount=seller_price(cancellation.refunded)))
+    return _order_page(_my_order(number), problem=problem, status=status)
+
+
 # --- answering a dispute: reply, accept, offer a partial refund, reject (then the platform decides) ---
 
 def _dispute_forms() -> dict:

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select, text
 
 from storefront.extensions import db
+from storefront.orders.models import Order
 from storefront.reviews.models import Review
 from storefront.sellers.models import Offer
-from tests.factories import account
+from tests.factories import account, add_listing
 from tests.integration.orders.after_sale import bought, ship
-from tests.builders import reload
+from tests.builders import place, reload
 
 # Areas and who owns what in them. "seller": the store's owner; "buyer": the order's buyer; "admin".
 AREAS = {"seller_listings": "seller", "seller_orders": "seller", "orders": "buyer", "admin": "admin",
@@ -56,6 +57,9 @@ def world(app, owner, other_seller, shopper):
     assert shopper.post(f"/es/orders/{completed}/review/{line}", data={
         "rating": "5", "text": "Good.", "item_as_described": "5", "communication": "5",
         "shipping_speed": "5"}).status_code == 303
+    unpaid = placed_unpaid(shopper)
+    asked = bought(shopper)
+    assert shopper.post(f"/es/orders/{asked}/request-cancel").status_code == 303
     db.session.rollback()
     review = db.session.scalar(select(Review.id).order_by(Review.id.desc()))
     offer = db.session.scalar(select(Offer.id).join(Offer.seller).where(text("sellers.handle = 'sz-audio'")))
@@ -64,14 +68,27 @@ def world(app, owner, other_seller, shopper):
         "other_buyer": account(app, "other.buyer@example.com"),
         "admin": account(app, "admin@example.com", role="admin"), "anonymous": app.test_client(),
     }
-    return {"orders": {"paid": paid, "shipped": shipped, "disputed": disputed, "completed": completed},
+    return {"orders": {"paid": paid, "shipped": shipped, "disputed": disputed, "completed": completed,
+                       "unpaid": unpaid, "cancel_requested": asked},
             "line": line, "review": review, "offer": offer, "clients": clients}
+
+
+def placed_unpaid(client) -> str:
+    """`client` places a card order of another of the owner's listings and leaves it unpaid; returns its number."""
+    add_listing(db.session, variants=[{"sku": "EB-2", "price": "11.00", "currency": "USD", "stock": 3}])
+    place(client, "EB-2")
+    db.session.rollback()
+    return db.session.scalars(select(Order.number).order_by(Order.id.desc())).first()
 
 
 def order_for(endpoint: str, orders: dict) -> str:
     """The order an endpoint acts on in a way that would succeed for its owner."""
-    if endpoint in ("seller_orders.ship", "seller_orders.cancel"):
+    if endpoint in ("seller_orders.ship", "seller_orders.cancel", "orders.request_cancel"):
         return orders["paid"]
+    if endpoint == "orders.cancel_unpaid":
+        return orders["unpaid"]
+    if endpoint == "seller_orders.accept_cancel":
+        return orders["cancel_requested"]
     if endpoint in ("orders.confirm_receipt", "orders.extend_protection", "orders.dispute_new"):
         return orders["shipped"]
     if endpoint == "reviews.write":
@@ -110,7 +127,9 @@ def state() -> tuple:
     """What a refused request must leave exactly as it was."""
     db.session.rollback()
     queries = (
-        "SELECT id, status, refunded_total, protection_extended, carrier, cancel_reason FROM orders ORDER BY id",
+        "SELECT id, status, refunded_total, protection_extended, carrier, cancel_reason, cancel_requested_at "
+        "FROM orders ORDER BY id",
+        "SELECT id, status FROM payments ORDER BY id",
         "SELECT id, status, offer_amount, resolution FROM disputes ORDER BY id",
         "SELECT count(*) FROM dispute_messages", "SELECT count(*) FROM refunds", "SELECT count(*) FROM payouts",
         "SELECT id, is_published, handling_days FROM offers ORDER BY id",
@@ -140,7 +159,8 @@ def test_every_endpoint_answers_each_role_as_the_matrix_says(app, world):
     # Every area is really covered (a renamed blueprint must not silently empty the matrix).
     assert {"seller_orders.ship", "seller_orders.dispute_offer", "seller_listings.edit", "orders.detail",
             "orders.dispute_accept_offer", "orders.confirm_receipt", "admin.decide", "metrics.dashboard",
-            "reviews.write", "reviews.reply"} <= endpoints
+            "reviews.write", "reviews.reply", "orders.cancel_unpaid", "orders.request_cancel",
+            "seller_orders.accept_cancel"} <= endpoints
     numbers = list(world["orders"].values())
     failures = []
     for role in ROLES:

@@ -12,7 +12,7 @@ Configuration (Flask config keys):
 ``TEST_GATEWAY_WEBHOOK_TOLERANCE``
     Seconds a webhook's signed timestamp may differ from now, either way. Default 300.
 ``TEST_GATEWAY_DOWN``
-    Simulate an outage: when true ("1", "true", "yes", "on" or True), `start` and `refund` raise
+    Simulate an outage: when true ("1", "true", "yes", "on" or True), `start`, `expire` and `refund` raise
     PaymentError("provider unavailable"). Read at each call, so flipping it on a running app works.
     Default False.
 
@@ -163,6 +163,21 @@ class TestGateway:
         return PaymentResult(reference=reference, provider_ref=provider_ref, status=status,
                              failure_reason=failure_reason if status == "failed" else None,
                              event_id=event_id, amount=amount)
+
+    def expire(self, provider_ref: str) -> None:
+        """Close an open (or authenticating) session so it can no longer be paid; expiring twice is fine.
+
+        :raises PaymentError: when the provider is down, or the session is unknown or already completed.
+        """
+        self._check_up()
+        with Session(db.engine) as s:
+            try:
+                provider.expire(s, provider_ref, utcnow())
+                s.commit()
+            except provider.Refused as exc:
+                raise PaymentError(str(exc)) from None
+            except SQLAlchemyError as exc:
+                raise PaymentError("provider unavailable") from exc
 
     def refund(self, provider_ref: str, amount: Money, reference: str) -> str:
         """Refund all or part of a succeeded payment; returns the refund id ("re_…").

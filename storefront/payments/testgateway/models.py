@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ...core.clock import utcnow
 from ...extensions import db
 
-SESSION_STATUSES = ("open", "requires_action", "succeeded", "failed")
-FINAL_STATUSES = frozenset({"succeeded", "failed"})
+SESSION_STATUSES = ("open", "requires_action", "succeeded", "failed", "expired")
+FINAL_STATUSES = frozenset({"succeeded", "failed", "expired"})  # "expired": closed by the merchant, unpaid
 
 
 class SandboxSession(db.Model):
@@ -46,7 +46,7 @@ class SandboxSession(db.Model):
 
     @property
     def is_final(self) -> bool:
-        """True once the payment succeeded or failed; neither ever changes again."""
+        """True once the payment succeeded, failed or was expired; none of these ever changes again."""
         return self.status in FINAL_STATUSES
 
 

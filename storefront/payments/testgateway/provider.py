@@ -231,6 +231,28 @@ def _transition(s: Session, session: SandboxSession, expected: str, **values) ->
     s.refresh(session)
 
 
+def expire(s: Session, token: str, now: datetime) -> None:
+    """Close an unpaid session at the merchant's request (it replaced it with a newer one); no event is sent.
+
+    An open session, or one waiting for authentication, can be expired; the hosted page then says so.
+
+    :raises Refused: for an unknown session, or one already completed (its outcome stands).
+    """
+    result = s.execute(
+        update(SandboxSession)
+        .where(SandboxSession.token == token, SandboxSession.status.in_(("open", "requires_action")))
+        .values(status="expired", completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session = find_session(s, token)
+        s.rollback()
+        if session is None:
+            raise Refused("no such payment")
+        if session.status != "expired":
+            raise Refused(f"this payment is already {session.status}")
+
+
 def refund(s: Session, token: str, amount: Decimal, currency: str, reference: str,
            now: datetime) -> tuple[SandboxRefund, SandboxWebhookEvent]:
     """Refund part or all of a succeeded payment and queue a refund.succeeded event.
