@@ -64,11 +64,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .payments.testgateway.views import bp as testgateway_bp
     from .payments.views import bp as payments_bp
     from .reviews.views import bp as reviews_bp
-    from .sellers.center import bp as seller_listings_bp
-    from .sellers.fulfilment import bp as seller_orders_bp
+    from .seller_center.listings_views import bp as seller_listings_bp
+    from .seller_center.orders_views import bp as seller_orders_bp
+    from .seller_center.reviews_views import bp as seller_reviews_bp
     from .orders.carrier_webhook import bp as tracking_bp
 
-    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, accounts_bp, cart_bp,
+    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
                reviews_bp):
         app.register_blueprint(bp)

@@ -9,7 +9,8 @@ from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, Te
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from .ratings import SORTS, STARS, ReviewFilters
-from .services import REPLY_MAX, TEXT_MAX
+from . import services
+from .services import FEEDBACK_WINDOW, MAX_PHOTOS, REPLY_MAX, TEXT_MAX
 
 STAR_VALUES = [str(n) for n in STARS]
 SORT_LABELS = {"helpful": _l("Most helpful"), "newest": _l("Newest")}
@@ -68,3 +69,30 @@ def parse_filters(args: Mapping[str, str]) -> ReviewFilters:
         sort=args.get("r_sort") if args.get("r_sort") in SORTS else "helpful",
         page=int(page) if page.isdigit() and len(page) <= 5 and int(page) > 0 else 1,
     )
+
+
+STARS_MESSAGE = _l("Please choose from 1 to 5 stars.")
+FIELD_ERRORS = {
+    ("text", "required"): _l("Please write a few words about the product."),
+    ("text", "too_long"): _l("Please keep your review under %(num)s characters.", num=services.TEXT_MAX),
+    ("photos", "too_many"): _l("Please add at most %(num)s photos.", num=MAX_PHOTOS),
+    ("photos", "too_large"): _l("Each photo must be smaller than 5 MB."),
+    ("photos", "not_an_image"): _l("Please add photos as JPEG, PNG or WebP files."),
+    ("photos", "too_many_pixels"): _l("That photo has too many pixels; please send a smaller one."),
+    ("reply", "required"): _l("Please write your reply."),
+    ("reply", "too_long"): _l("Please keep your reply under %(num)s characters.", num=services.REPLY_MAX),
+}
+REFUSALS = {
+    "not_completed": _l("You can review this item once the order is completed."),
+    "window_closed": _l("Reviews can be written up to %(days)s days after the order is completed; that time has "
+                        "passed.", days=FEEDBACK_WINDOW.days),
+    "already_reviewed": _l("You have already reviewed this item. You can edit your review once."),
+    "edit_used": _l("You have already edited this review, so it cannot be changed again."),
+    "already_replied": _l("You have already replied to this review."),
+}
+
+
+def field_error(form, exc) -> None:
+    """Show a review rule's refusal (an InvalidReview) as a translated error on its field."""
+    message = FIELD_ERRORS.get((exc.field, exc.code), STARS_MESSAGE)
+    form[exc.field].errors = [*form[exc.field].errors, str(message)]

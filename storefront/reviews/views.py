@@ -9,7 +9,6 @@ from functools import lru_cache
 from babel import Locale
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.clock import utcnow
@@ -17,10 +16,10 @@ from ..catalog.models import Product
 from ..core.errors import NotFound
 from ..core.htmx import hx_target, render_page
 from ..extensions import db
-from ..sellers.access import my_store, seller_required
+from ..sellers.access import my_store
 from ..sellers.images import ImageRejected, read_upload, thumbnail_path
 from . import ratings, services
-from .forms import SORT_LABELS, ReplyForm, ReviewForm, parse_filters
+from .forms import REFUSALS, SORT_LABELS, ReviewForm, field_error, parse_filters
 from .models import Review
 from .services import FEEDBACK_WINDOW, MAX_PHOTOS, FeedbackRefused, InvalidReview
 
@@ -28,27 +27,6 @@ bp = Blueprint("reviews", __name__, url_prefix="/<lang:locale>")
 
 VISITOR = "visitor"  # session key: an anonymous visitor's id, made on their first vote
 PAGE_ARGS = ("offer", "qty", "sort")  # product-page choices that review links and votes keep
-
-STARS_MESSAGE = _l("Please choose from 1 to 5 stars.")
-FIELD_ERRORS = {
-    ("text", "required"): _l("Please write a few words about the product."),
-    ("text", "too_long"): _l("Please keep your review under %(num)s characters.", num=services.TEXT_MAX),
-    ("photos", "too_many"): _l("Please add at most %(num)s photos.", num=MAX_PHOTOS),
-    ("photos", "too_large"): _l("Each photo must be smaller than 5 MB."),
-    ("photos", "not_an_image"): _l("Please add photos as JPEG, PNG or WebP files."),
-    ("photos", "too_many_pixels"): _l("That photo has too many pixels; please send a smaller one."),
-    ("reply", "required"): _l("Please write your reply."),
-    ("reply", "too_long"): _l("Please keep your reply under %(num)s characters.", num=services.REPLY_MAX),
-}
-REFUSALS = {
-    "not_completed": _l("You can review this item once the order is completed."),
-    "window_closed": _l("Reviews can be written up to %(days)s days after the order is completed; that time has "
-                        "passed.", days=FEEDBACK_WINDOW.days),
-    "already_reviewed": _l("You have already reviewed this item. You can edit your review once."),
-    "edit_used": _l("You have already edited this review, so it cannot be changed again."),
-    "already_replied": _l("You have already replied to this review."),
-}
-
 
 def current_buyer() -> services.Buyer:
     """This visitor as a buyer: their account, and the guest checkouts this browser placed."""
@@ -135,11 +113,6 @@ def _review_input(form: ReviewForm) -> services.ReviewInput:
     )
 
 
-def _field_error(form, exc: InvalidReview) -> None:
-    message = FIELD_ERRORS.get((exc.field, exc.code), STARS_MESSAGE)
-    form[exc.field].errors = [*form[exc.field].errors, str(message)]
-
-
 @bp.route("/orders/<number>/review/<int:line_id>", methods=["GET", "POST"])
 def write(number: str, line_id: int):
     """Review one line of my completed order (and edit that review once), within the feedback window."""
@@ -176,7 +149,7 @@ def write(number: str, line_id: int):
                 db.session.commit()
             except InvalidReview as exc:
                 db.session.rollback()
-                _field_error(form, exc)
+                field_error(form, exc)
                 status = 422
             except FeedbackRefused as exc:
                 db.session.rollback()
@@ -213,43 +186,3 @@ def helpful(review_id: int):
                            **review_context(review.product, args))
     filters = parse_filters(args)
     return redirect(_product_url(review, page_args(args) | filters.args(page=filters.page)), 303)
-
-
-@bp.route("/seller/reviews/<int:review_id>/reply", methods=["GET", "POST"])
-@seller_required
-def reply(review_id: int):
-    """The seller's one public reply to a review of their order (another store's review is a 404)."""
-    try:
-        review = services.seller_review(db.session, g.store, review_id)
-    except NotFound:
-        abort(404)
-    form = ReplyForm()
-    problem = "already_replied" if review.reply_text is not None else None
-    status = 200
-    if request.method == "POST":
-        if problem is not None:
-            status = 409
-        elif not form.validate():
-            status = 422
-        else:
-            try:
-                services.reply(db.session, g.store, review, form.reply.data, now=utcnow())
-                db.session.commit()
-            except InvalidReview as exc:
-                db.session.rollback()
-                _field_error(form, exc)
-                status = 422
-            except FeedbackRefused as exc:
-                db.session.rollback()
-                problem, status = exc.reason, 409
-            else:
-                from ..orders.dispute_mail import review_replied  # the buyer hears of the answer
-
-                review_replied(review)
-                flash(_("Your reply is published."), "ok")
-                return redirect(url_for("reviews.reply", review_id=review.id), 303)  # the review with the reply
-            review = services.seller_review(db.session, g.store, review_id)
-    response = render_page("reviews/reply.html", review=review, form=form, can_reply=review.reply_text is None,
-                           problem=REFUSALS.get(problem) if request.method == "POST" else None)
-    response.status_code = status
-    return response

@@ -21,7 +21,7 @@ from tests.builders import place, reload
 # Areas and who owns what in them. "seller": the store's owner; "buyer": the order's buyer; "admin".
 AREAS = {"seller_listings": "seller", "seller_orders": "seller", "orders": "buyer", "admin": "admin",
          "metrics": "admin"}
-EXTRA = {"reviews.write": "buyer", "reviews.reply": "seller"}
+EXTRA = {"reviews.write": "buyer", "seller_reviews.reply": "seller"}
 # Open to everyone by design: a helpful vote on a public review; the carriers' signed webhook.
 PUBLIC = {"reviews.helpful", "tracking.webhook"}
 # Pages that list "my" things rather than show one thing: strangers get their own (empty) list, not 404.
@@ -159,7 +159,7 @@ def test_every_endpoint_answers_each_role_as_the_matrix_says(app, world):
     # Every area is really covered (a renamed blueprint must not silently empty the matrix).
     assert {"seller_orders.ship", "seller_orders.dispute_offer", "seller_listings.edit", "orders.detail",
             "orders.dispute_accept_offer", "orders.confirm_receipt", "admin.decide", "metrics.dashboard",
-            "reviews.write", "reviews.reply", "orders.cancel_unpaid", "orders.request_cancel",
+            "reviews.write", "seller_reviews.reply", "orders.cancel_unpaid", "orders.request_cancel",
             "seller_orders.accept_cancel"} <= endpoints
     numbers = list(world["orders"].values())
     failures = []

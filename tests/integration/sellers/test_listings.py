@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storefront.catalog.models import Category, Product, SearchOutbox
 from storefront.extensions import db
-from storefront.sellers import center
+from storefront.seller_center import listings_views as center
 from storefront.sellers.models import Offer, Seller, Variant
 from tests.factories import account, add_listing
 

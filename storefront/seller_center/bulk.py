@@ -38,7 +38,7 @@ from ..catalog.importer import import_listings
 from ..config import LOCALES
 from ..currency.services import Rates
 from .listings import OPTION_SLOTS, flat_listing, seller_ref
-from .models import Seller
+from ..sellers.models import Seller
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 KEY_COLUMN = "listing"

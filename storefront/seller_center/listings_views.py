@@ -32,8 +32,8 @@ from .forms import (
     split_reason,
     too_many_images_message,
 )
-from .images import MAX_BYTES, MAX_IMAGES, ImageRejected, is_store_upload, is_upload, store_image, thumbnail_path
-from .models import Offer
+from ..sellers.images import MAX_BYTES, MAX_IMAGES, ImageRejected, is_store_upload, is_upload, store_image, thumbnail_path
+from ..sellers.models import Offer
 
 bp = Blueprint("seller_listings", __name__, url_prefix="/<lang:locale>/seller/listings")
 

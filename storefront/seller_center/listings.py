@@ -23,7 +23,7 @@ from ..core.errors import InvalidInput, NotFound
 from ..core.i18n import localized
 from ..core.money import Money, precision
 from ..currency.services import Rates
-from .models import Offer, Seller, Variant
+from ..sellers.models import Offer, Seller, Variant
 
 PER_PAGE = 50
 OPTION_SLOTS = 3

@@ -19,7 +19,7 @@ from ..catalog.listings import MAX_IMAGES as MAX_LISTING_IMAGES
 from ..catalog.listings import MAX_VARIANTS
 from ..config import CURRENCIES, LOCALES
 from ..core.i18n import country_choices, currency_choices, language_name
-from .images import MAX_BYTES, MAX_IMAGES, MAX_PIXELS, NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS
+from ..sellers.images import MAX_BYTES, MAX_IMAGES, MAX_PIXELS, NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS
 from .listings import OPTION_SLOTS
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"
@@ -149,7 +149,7 @@ class ListingForm(FlaskForm):
     # -- values as a listing --------------------------------------------------------------------
 
     def flat_fields(self, category: str) -> dict[str, str]:
-        """The typed values as flat text fields (see sellers.listings.flat_listing)."""
+        """The typed values as flat text fields (see seller_center.listings.flat_listing)."""
         fields = {name: (getattr(self, name).data or "") for name in (
             "gtin", "brand", "model", "ships_from", "handling_days", "weight_grams", "free_shipping",
             "free_shipping_over")}
@@ -341,7 +341,7 @@ def split_reason(reason: str) -> tuple[str, str]:
 
 
 def conflict_message(code: str, detail: str) -> str:
-    """The translated message for a sellers.listings.ListingConflict."""
+    """The translated message for a seller_center.listings.ListingConflict."""
     if code == "gtin_fixed":
         return str(_l("This listing's product has GTIN %(gtin)s; it cannot be changed.", gtin=detail))
     return str(CONFLICTS.get(code, CONFLICTS["conflict"]))
