@@ -48,7 +48,7 @@ def test_germany_gets_eu_seller_without_import_tax_and_vat_from_china(client, pr
     assert sellers_in_order(html) == ["berlin", "sz-audio"]  # same customs union: no VAT on top
     assert "No import taxes" in html
     china = client.get(url(product, "offer=1")).data.decode()
-    assert "import tax (estimate), paid at checkout" in china
+    assert "Import tax: " in china and ", paid at checkout" in china
 
 
 def test_changing_ship_to_reprices_in_place(client, product):
