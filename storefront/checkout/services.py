@@ -62,6 +62,27 @@ def order_number() -> str:
     return "SO-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(10))
 
 
+def checkout_reference() -> str:
+    """A reference people read aloud and type into a bank transfer: 8 characters without look-alikes
+    (no 0/O, 1/I/L), grouped by four, e.g. 'K7QX-4MX2' (40 bits)."""
+    chars = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def new_checkout_reference(session: Session) -> str:
+    """A checkout reference no checkout has yet (older, longer 'CK-...' references stay valid).
+
+    Two placements racing for the same fresh reference (one chance in 2^40) would meet the unique index.
+
+    :raises RuntimeError: when ten draws in a row are taken (the space is effectively full).
+    """
+    for _ in range(10):
+        reference = checkout_reference()
+        if session.scalar(select(Checkout.id).where(Checkout.reference == reference)) is None:
+            return reference
+    raise RuntimeError("no free checkout reference after 10 draws")
+
+
 def new_idempotency_key() -> str:
     """A key for one checkout form; every submit of that form carries it."""
     return secrets.token_urlsafe(24)
@@ -117,7 +138,7 @@ def place_order(
     seen = {p.variant.id: (p.variant.price, p.variant.currency) for pkg in summary.packages for p in pkg.lines}
 
     checkout = Checkout(
-        reference="CK-" + secrets.token_urlsafe(15), idempotency_key=idempotency_key, user_id=user_id,
+        reference=new_checkout_reference(session), idempotency_key=idempotency_key, user_id=user_id,
         email=details.email, locale=details.locale, currency=details.currency, country=details.country,
         address=dict(details.address), payment_method=details.payment_method,
         items_total=summary.items.amount, shipping_total=summary.shipping.amount, tax_total=summary.tax.amount,
