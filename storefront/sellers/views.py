@@ -12,6 +12,7 @@ from ..core.htmx import render_page
 from ..extensions import db
 from ..reviews.ratings import seller_stats
 from .models import Offer, Seller
+from .store import store_offer_ids
 
 bp = Blueprint("sellers", __name__, url_prefix="/<lang:locale>")
 
@@ -35,6 +36,7 @@ def store(handle: str):
         stats=seller_stats(db.session, [seller.id], now=utcnow())[seller.id],
         filters=filters,
         page=page,
+        offer_ids=store_offer_ids(db.session, seller.id, [p.id for p in page.items]),
         ships_from_choices=browse.ships_from_countries(db.session, seller_id=seller.id),
         ratings=browse.RATINGS,
         sorts=browse.SORTS,
