@@ -17,7 +17,7 @@ from ..core.money import Money, format_money
 from ..extensions import db
 from . import dispute_mail, disputes, protection
 from .dispute_rules import DisputeRefused, InvalidDispute, dispute_problems, left_to_refund
-from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, refusal, show_problems
+from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, ReceiptForm, refusal, show_problems
 from .models import Order
 from .services import IllegalTransition, order_for_buyer
 
@@ -49,9 +49,10 @@ def _my_order(number: str) -> Order:
         abort(404)
 
 
-def _detail_page(order: Order, *, problem: str | None = None, status: int = 200):
+def _detail_page(order: Order, *, problem: str | None = None, status: int = 200,
+                 receipt_form: ReceiptForm | None = None):
     response = render_page("orders/detail.html", order=order, after_sale=protection.after_sale(order, utcnow()),
-                           after_sale_problem=problem)
+                           after_sale_problem=problem, receipt_form=receipt_form or ReceiptForm(formdata=None))
     response.status_code = status
     return response
 
@@ -70,8 +71,14 @@ def detail(number: str):
 
 @bp.post("/<number>/confirm-receipt")
 def confirm_receipt(number: str):
-    """The buyer has the item and is happy: the order completes and the seller's payout becomes due."""
+    """The buyer has the item and is happy: the order completes and the seller's payout becomes due.
+
+    Only with the box ticked that says this ends the right to dispute; otherwise nothing changes.
+    """
     order = _my_order(number)
+    form = ReceiptForm()
+    if not form.validate():
+        return _detail_page(order, status=422, receipt_form=form)
     try:
         protection.confirm_receipt(db.session, order, utcnow(), actor=ACTOR)
     except IllegalTransition:
