@@ -11,6 +11,7 @@ from storefront.shipping.services import ships_to
 from tests.e2e.shop import in_stock_product_of, pay_with, ship
 
 PHONE_WIDTH = 360
+PHONE = {"width": PHONE_WIDTH, "height": 780}
 SHOTS = os.environ.get("E2E_SHOTS")
 
 
@@ -32,6 +33,7 @@ def fits(page: Page, name: str) -> None:
 def test_a_purchase_fits_a_phone_in_every_language(page: Page, browser, browser_context_args, live_server,
                                                      live_server_db, index, locale):
     base = live_server
+    page.set_viewport_size(PHONE)
     product = in_stock_product_of(live_server_db, "seller@demo.test", skip=index % 2)
     page.goto(f"{base}/{locale}/p/{product}")
     fits(page, f"{locale}-1-product")
@@ -80,6 +82,7 @@ def test_a_purchase_fits_a_phone_in_every_language(page: Page, browser, browser_
 
 def test_checkout_without_javascript_fits_a_phone_in_arabic(no_js_page: Page, live_server, live_server_db):
     page = no_js_page
+    page.set_viewport_size(PHONE)
     product = in_stock_product_of(live_server_db, "seller@demo.test", skip=1)
     page.goto(f"{live_server}/ar/p/{product}")
     page.get_by_test_id("add-to-cart").click()
