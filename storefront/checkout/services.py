@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..cart.models import Cart, CartLine
-from ..cart.services import CartSummary, load_cart_lines, price_cart
+from ..cart.services import CartSummary, Package, load_cart_lines, price_cart
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
 from ..core.money import Money
@@ -92,6 +92,15 @@ def summarize(session: Session, cart: Cart, details: CheckoutDetails, rates: Rat
     """The cart priced for the checkout's destination and currency."""
     load_cart_lines(session, cart)
     return price_cart(cart, country=details.country, currency=details.currency, rates=rates, today=today)
+
+
+def package_tax_columns(pkg: Package) -> dict:
+    """An order's import-tax columns from its priced package: what is paid with it (part of the total), how
+    it is collected, and the estimate of what customs charges on delivery (not part of the total)."""
+    due = pkg.tax.due
+    return {"tax_total": due.at_checkout.amount if due.at_checkout is not None else Decimal(0),
+            "tax_collected": pkg.tax.collected,
+            "tax_delivery_estimate": due.delivery_estimate.amount if due.delivery_estimate is not None else None}
 
 
 def usd_rate(rates: Rates, currency: str) -> Decimal | None:
@@ -181,9 +190,7 @@ def place_order(
             number=order_number(), checkout=checkout, seller_id=pkg.seller.id, user_id=user_id, email=details.email,
             status="awaiting_payment", currency=details.currency, items_total=pkg.items.amount,
             shipping_total=pkg.method.cost.amount,
-            tax_total=pkg.tax.due.at_checkout.amount if pkg.tax.due.at_checkout is not None else Decimal(0),
-            tax_collected=pkg.tax.collected,
-            tax_delivery_estimate=pkg.tax.due.delivery_estimate.amount if pkg.tax.due.delivery_estimate else None, total=pkg.total.amount, shipping_method=pkg.method.method,
+            **package_tax_columns(pkg), total=pkg.total.amount, shipping_method=pkg.method.method,
             ships_from=pkg.offer_ships_from, created_at=now,
             delivery_earliest=datetime.combine(pkg.method.earliest, datetime.min.time(), now.tzinfo),
             delivery_latest=datetime.combine(pkg.method.latest, datetime.min.time(), now.tzinfo),

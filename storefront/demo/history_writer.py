@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ..checkout.services import usd_rate
+from ..checkout.services import package_tax_columns, usd_rate
 from ..core.i18n import localized
 from ..metrics.models import Event
 from ..metrics.recording import record_system_event
@@ -107,8 +107,7 @@ def order_values(plan, i: int) -> dict:
     return {"number": plan.numbers[i], "seller_id": pkg.seller.id, "user_id": None, "email": plan.buyer.email,
             "status": "awaiting_payment", "currency": visit.currency, "items_total": pkg.items.amount,
             "shipping_total": pkg.method.cost.amount,
-            "tax_total": pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
-            "tax_collected": pkg.tax.collected, "total": pkg.total.amount, "refunded_total": Decimal(0),
+            **package_tax_columns(pkg), "total": pkg.total.amount, "refunded_total": Decimal(0),
             "shipping_method": pkg.method.method, "ships_from": pkg.offer_ships_from, "created_at": plan.placed,
             "updated_at": plan.placed, "delivery_earliest": midnight(pkg.method.earliest),
             "delivery_latest": midnight(pkg.method.latest), "protection_extended": False}
