@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import unquote
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale, gettext, refresh
@@ -45,7 +46,8 @@ def select_timezone() -> str | None:
     if not has_request_context() or g.get("shopper") is None:
         return None
     if "time_zone" not in g:
-        g.time_zone = shopper_zone(request.cookies.get(COOKIE_TZ), g.shopper.country)
+        # static/js/timezone.js percent-encodes the name ("America%2FSao_Paulo")
+        g.time_zone = shopper_zone(unquote(request.cookies.get(COOKIE_TZ, "")), g.shopper.country)
     return g.time_zone
 
 

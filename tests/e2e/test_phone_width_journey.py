@@ -94,3 +94,13 @@ def test_checkout_without_javascript_fits_a_phone_in_arabic(no_js_page: Page, li
     page.locator("button[name=refresh][value=country]").click()  # without JS the fields change on a post
     expect(page.get_by_test_id("country")).to_have_value(country)
     fits(page, "ar-nojs-checkout")
+
+
+def test_the_browser_tells_the_shop_its_time_zone(browser, browser_context_args, live_server):
+    context = browser.new_context(**browser_context_args, timezone_id="America/Sao_Paulo")
+    page = context.new_page()
+    page.goto(f"{live_server}/es/")
+    page.wait_for_load_state("networkidle")
+    assert {"name": "tz", "value": "America%2FSao_Paulo"}.items() <= next(
+        c for c in context.cookies() if c["name"] == "tz").items()
+    context.close()

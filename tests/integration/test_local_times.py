@@ -36,6 +36,11 @@ def test_the_browser_zone_is_used_when_known(order_page):
     assert re.search(r"9:00\s?PM, Japan Time", history)
 
 
+def test_the_zone_as_the_browser_script_writes_it_is_understood(order_page):
+    history = order_page(ship_to="ES", tz="America%2FSao_Paulo")  # static/js/timezone.js encodes it
+    assert re.search(r"9:00\s?AM, Brazil \(Sao Paulo\) Time", history)
+
+
 def test_a_made_up_browser_zone_is_ignored(order_page):
     history = order_page(ship_to="BR", tz="Mars/Olympus")
     assert re.search(r"9:00\s?AM, Brazil \(Sao Paulo\) Time", history)
