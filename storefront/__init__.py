@@ -26,12 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .core.context import LocaleConverter, init_shopper_context, select_locale
+    from .core.context import LocaleConverter, init_shopper_context, select_locale, select_timezone
 
     app.url_map.converters["lang"] = LocaleConverter
 
     db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

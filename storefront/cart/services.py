@@ -16,7 +16,7 @@ from ..currency.services import Rates
 from ..extensions import begin_write
 from ..sellers.models import Offer, Seller, Variant
 from ..shipping.services import ShippingQuote, convert_quote, quote
-from ..shipping.taxes import TaxEstimate, estimate_import_tax
+from ..shipping.taxes import TaxDue, TaxEstimate, combine_due, estimate_import_tax
 from .models import BUY_NOW, CART, Cart, CartAddToken, CartLine
 
 MAX_LINE_QUANTITY = 999
@@ -277,7 +277,8 @@ class CartSummary:
     saved: list[CartLine] = field(default_factory=list)
     items: Money | None = None
     shipping: Money | None = None
-    tax: Money | None = None
+    tax: Money | None = None            # import tax paid at checkout (part of the total)
+    tax_due: TaxDue | None = None       # the same with what customs may charge on delivery
     total: Money | None = None
 
     @property
@@ -326,9 +327,10 @@ def price_cart(cart: Cart, *, country: str, currency: str, rates: Rates, today: 
             continue
         items_sum += package.items
         shipping_sum += package.method.cost
-        tax_sum += package.tax.amount if package.tax.amount is not None else zero
+        tax_sum += package.tax.due.at_checkout or zero
     if complete:
         summary.items, summary.shipping, summary.tax = items_sum, shipping_sum, tax_sum
+        summary.tax_due = combine_due([pkg.tax.due for pkg in summary.packages], currency)
         summary.total = items_sum + shipping_sum + tax_sum
     return summary
 
@@ -372,8 +374,8 @@ def _price_package(cart: Cart, lines: list[CartLine], *, country: str, currency:
         items += p.total
     package.items = items
     package.tax = estimate_import_tax(first_offer.ships_from, country, items, method.cost, rates)
-    package.total = items + method.cost + (package.tax.amount if package.tax.amount is not None
-                                           else Money.zero(currency))
+    # Only tax collected at checkout is paid to us; customs charges the rest on delivery.
+    package.total = items + method.cost + (package.tax.due.at_checkout or Money.zero(currency))
     return package
 
 

@@ -12,6 +12,7 @@ from ..sellers.models import Offer, Seller
 from . import browse
 from .filters import parse_filters
 from .views import listing_query, with_free_shipping
+from ..sellers.store import store_offer_ids
 
 bp = Blueprint("sellers", __name__, url_prefix="/<lang:locale>")  # named for the URLs it has always had
 
@@ -35,6 +36,7 @@ def store(handle: str):
         stats=seller_stats(db.session, [seller.id], now=utcnow())[seller.id],
         filters=filters,
         page=page,
+        offer_ids=store_offer_ids(db.session, seller.id, [p.id for p in page.items]),
         ships_from_choices=browse.ships_from_countries(db.session, seller_id=seller.id),
         ratings=browse.RATINGS,
         sorts=browse.SORTS,

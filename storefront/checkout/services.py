@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..cart.models import Cart, CartLine
-from ..cart.services import CartSummary, load_cart_lines, price_cart
+from ..cart.services import CartSummary, Package, load_cart_lines, price_cart
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
 from ..core.money import Money
@@ -62,6 +62,27 @@ def order_number() -> str:
     return "SO-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(10))
 
 
+def checkout_reference() -> str:
+    """A reference people read aloud and type into a bank transfer: 8 characters without look-alikes
+    (no 0/O, 1/I/L), grouped by four, e.g. 'K7QX-4MX2' (40 bits)."""
+    chars = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def new_checkout_reference(session: Session) -> str:
+    """A checkout reference no checkout has yet (older, longer 'CK-...' references stay valid).
+
+    Two placements racing for the same fresh reference (one chance in 2^40) would meet the unique index.
+
+    :raises RuntimeError: when ten draws in a row are taken (the space is effectively full).
+    """
+    for _ in range(10):
+        reference = checkout_reference()
+        if session.scalar(select(Checkout.id).where(Checkout.reference == reference)) is None:
+            return reference
+    raise RuntimeError("no free checkout reference after 10 draws")
+
+
 def new_idempotency_key() -> str:
     """A key for one checkout form; every submit of that form carries it."""
     return secrets.token_urlsafe(24)
@@ -71,6 +92,15 @@ def summarize(session: Session, cart: Cart, details: CheckoutDetails, rates: Rat
     """The cart priced for the checkout's destination and currency."""
     load_cart_lines(session, cart)
     return price_cart(cart, country=details.country, currency=details.currency, rates=rates, today=today)
+
+
+def package_tax_columns(pkg: Package) -> dict:
+    """An order's import-tax columns from its priced package: what is paid with it (part of the total), how
+    it is collected, and the estimate of what customs charges on delivery (not part of the total)."""
+    due = pkg.tax.due
+    return {"tax_total": due.at_checkout.amount if due.at_checkout is not None else Decimal(0),
+            "tax_collected": pkg.tax.collected,
+            "tax_delivery_estimate": due.delivery_estimate.amount if due.delivery_estimate is not None else None}
 
 
 def usd_rate(rates: Rates, currency: str) -> Decimal | None:
@@ -103,8 +133,7 @@ def order_values(pkg, details: CheckoutDetails, *, number: str, user_id: int | N
         "number": number, "seller_id": pkg.seller.id, "user_id": user_id, "email": details.email,
         "status": "awaiting_payment", "currency": details.currency, "items_total": pkg.items.amount,
         "shipping_total": pkg.method.cost.amount,
-        "tax_total": pkg.tax.amount.amount if pkg.tax.amount is not None else Decimal(0),
-        "tax_collected": pkg.tax.collected, "total": pkg.total.amount, "refunded_total": Decimal(0),
+        **package_tax_columns(pkg), "total": pkg.total.amount, "refunded_total": Decimal(0),
         "shipping_method": pkg.method.method, "ships_from": pkg.offer_ships_from, "created_at": now,
         "updated_at": now, "delivery_earliest": _midnight(pkg.method.earliest, now.tzinfo),
         "delivery_latest": _midnight(pkg.method.latest, now.tzinfo), "protection_extended": False,
@@ -163,7 +192,7 @@ def place_order(
         raise CheckoutProblem("total", f"{expected_total} -> {summary.total.amount}")
     seen = {p.variant.id: (p.variant.price, p.variant.currency) for pkg in summary.packages for p in pkg.lines}
 
-    checkout = Checkout(**checkout_values(summary, details, reference="CK-" + secrets.token_urlsafe(15),
+    checkout = Checkout(**checkout_values(summary, details, reference=new_checkout_reference(session),
                                           idempotency_key=idempotency_key, user_id=user_id, rates=rates, now=now))
     session.add(checkout)
     try:

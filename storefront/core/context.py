@@ -1,13 +1,17 @@
 """Per-request shopper context: locale from the URL prefix, currency and country from cookie or profile."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, url_for
-from flask_babel import refresh
+from datetime import datetime
+from urllib.parse import unquote
+
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import format_datetime, get_locale, gettext, refresh
 from flask_login import current_user
 from werkzeug.routing import AnyConverter
 
 from ..config import LOCALES
 from .money import Money
+from .timezones import COOKIE_TZ, shopper_zone, zone_label
 from .i18n import (
     COOKIE_COUNTRY,
     COOKIE_CURRENCY,
@@ -34,6 +38,27 @@ def select_locale() -> str:
     if shopper is not None:
         return shopper.locale
     return negotiate(list(request.accept_languages), current_app.config["DEFAULT_LOCALE"])[0]
+
+
+def select_timezone() -> str | None:
+    """Flask-Babel's time zone selector: the shopper's zone (browser's, else ship-to country's); UTC outside
+    a request. Every date and time filter then shows moments in it."""
+    if not has_request_context() or g.get("shopper") is None:
+        return None
+    if "time_zone" not in g:
+        # static/js/timezone.js percent-encodes the name ("America%2FSao_Paulo")
+        g.time_zone = shopper_zone(unquote(request.cookies.get(COOKIE_TZ, "")), g.shopper.country)
+    return g.time_zone
+
+
+def local_datetime(moment: datetime | None, format: str = "medium") -> str:
+    """Jinja filter `localtime`: a moment in the shopper's time zone with the zone named, e.g.
+    "7 Dec 2026, 14:05, Spain (Madrid) Time"; outside a request (emails from jobs) in UTC, named so."""
+    if moment is None:
+        return ""
+    zone = select_timezone() or "UTC"
+    return gettext("%(time)s, %(zone)s", time=format_datetime(moment, format),
+                   zone=zone_label(zone, str(get_locale() or "en")))
 
 
 def resolve_shopper() -> ShopperContext:
@@ -75,6 +100,8 @@ def init_shopper_context(app: Flask) -> None:
     def load_shopper():
         g.shopper = resolve_shopper()
         refresh()  # drop any locale Flask-Babel cached before the shopper was known
+
+    app.add_template_filter(local_datetime, "localtime")
 
     @app.context_processor
     def template_globals():

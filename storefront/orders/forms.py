@@ -94,6 +94,16 @@ class ConfirmForm(FlaskForm):
     confirm = BooleanField(_l("Yes, I am sure"), validators=[DataRequired(_l("Please confirm."))])
 
 
+class ReceiptForm(FlaskForm):
+    """Confirming receipt ends the right to dispute, so the buyer ticks that they know it (JS or not)."""
+
+    confirm = BooleanField(
+        _l("I received the item; this ends my right to open a dispute"),
+        validators=[DataRequired(_l("Tick the box to confirm that you received the item, or open a dispute "
+                                    "if something is wrong."))],
+        render_kw={"required": True, "data-testid": "confirm-receipt-check"})
+
+
 class OfferForm(FlaskForm):
     """The seller's partial refund offer and an optional message."""
 

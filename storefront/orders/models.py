@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..extensions import db
+from ..core.money import Money
 from ..shipping.carriers import carrier_name
+from ..shipping.taxes import TaxDue, combine_due
 
 
 class Checkout(db.Model):
@@ -38,6 +40,11 @@ class Checkout(db.Model):
 
     orders: Mapped[list["Order"]] = relationship(back_populates="checkout", order_by="Order.id")
 
+    @property
+    def tax_due(self) -> TaxDue:
+        """Import taxes of all its orders: paid with them, and what customs may charge on delivery."""
+        return combine_due([o.tax_due for o in self.orders], self.currency)
+
 
 class Order(db.Model):
     """One seller's part of a checkout; its status changes only through orders.services."""
@@ -56,6 +63,8 @@ class Order(db.Model):
     shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     tax_collected: Mapped[str] = mapped_column(String(12), default="none")
+    # When customs collects on delivery: our estimate of what they charge (not part of `total`).
+    tax_delivery_estimate: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     refunded_total: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
     shipping_method: Mapped[str] = mapped_column(String(20))
@@ -92,6 +101,13 @@ class Order(db.Model):
         back_populates="order", cascade="all, delete-orphan", order_by="(TrackingEvent.at, TrackingEvent.id)")
     dispute: Mapped["Dispute | None"] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                      uselist=False)
+
+    @property
+    def tax_due(self) -> TaxDue:
+        """Import taxes of this order as the buyer meets them: paid with it, or charged on delivery."""
+        estimate = (Money(self.tax_delivery_estimate, self.currency)
+                    if self.tax_delivery_estimate is not None else None)
+        return TaxDue(Money(self.tax_total, self.currency), self.tax_collected == "delivery", estimate)
 
     @property
     def carrier_name(self) -> str:

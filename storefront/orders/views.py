@@ -22,7 +22,7 @@ from ..extensions import db
 from ..payments.services import expire_open_payments
 from . import dispute_mail, disputes, fulfilment, protection, services
 from .dispute_rules import DisputeRefused, InvalidDispute, dispute_problems, left_to_refund
-from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, refusal, show_problems
+from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, ReceiptForm, refusal, show_problems
 from .models import Order
 from .services import IllegalTransition, order_for_buyer, payable
 
@@ -57,13 +57,14 @@ def _my_order(number: str) -> Order:
 
 
 def _detail_page(order: Order, *, problem: str | None = None, payment_problem: str | None = None,
-                 status: int = 200):
+                 status: int = 200, receipt_form: ReceiptForm | None = None):
     now = utcnow()
     requested = order.cancel_requested_at
     response = render_page("orders/detail.html", order=order, after_sale=protection.after_sale(order, now),
                            after_sale_problem=problem, payment_problem=payment_problem, can_pay=payable(order, now),
                            cancel_deadline=requested and fulfilment.as_utc(requested)
-                           + fulfilment.CANCEL_REQUEST_ANSWER_WITHIN)
+                           + fulfilment.CANCEL_REQUEST_ANSWER_WITHIN,
+                           receipt_form=receipt_form or ReceiptForm(formdata=None))
     response.status_code = status
     return response
 
@@ -125,8 +126,14 @@ def request_cancel(number: str):
 
 @bp.post("/<number>/confirm-receipt")
 def confirm_receipt(number: str):
-    """The buyer has the item and is happy: the order completes and the seller's payout becomes due."""
+    """The buyer has the item and is happy: the order completes and the seller's payout becomes due.
+
+    Only with the box ticked that says this ends the right to dispute; otherwise nothing changes.
+    """
     order = _my_order(number)
+    form = ReceiptForm()
+    if not form.validate():
+        return _detail_page(order, status=422, receipt_form=form)
     try:
         protection.confirm_receipt(db.session, order, utcnow(), actor=ACTOR)
     except IllegalTransition:

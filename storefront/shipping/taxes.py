@@ -28,6 +28,52 @@ class TaxEstimate:
     rate: Decimal | None
     source: str
 
+    @property
+    def due(self) -> TaxDue:
+        """The estimate as the shopper meets it: paid with the order, or charged on delivery."""
+        currency = self.amount.currency if self.amount is not None else None
+        if self.collected == "checkout" and self.amount is not None:
+            return TaxDue(self.amount, False, None)
+        if self.collected == "delivery":
+            return TaxDue(None if currency is None else Money.zero(currency), True, self.amount)
+        return TaxDue(None if currency is None else Money.zero(currency), False, None)
+
+
+@dataclass(frozen=True)
+class TaxDue:
+    """Import taxes as the shopper meets them, for one package or several.
+
+    `at_checkout` is included in what the shopper pays us (None only when an estimate had no amount
+    and nothing is paid at checkout). `on_delivery` says customs or the courier may charge more on
+    delivery; `delivery_estimate` is then how much, when every such package has an estimate. Every
+    summary shows it through the one template macro (templates/components/tax.html), so "charged on
+    delivery" is never shown as a zero.
+    """
+
+    at_checkout: Money | None
+    on_delivery: bool
+    delivery_estimate: Money | None
+
+    @property
+    def paid_now(self) -> bool:
+        """True when some import tax is included in the total paid at checkout."""
+        return self.at_checkout is not None and self.at_checkout.amount > 0
+
+
+def combine_due(parts: list[TaxDue], currency: str) -> TaxDue:
+    """Several packages' import taxes as one summary line (amounts in `currency`)."""
+    at_checkout = Money.zero(currency)
+    estimate: Money | None = Money.zero(currency)
+    on_delivery = False
+    for part in parts:
+        if part.at_checkout is not None:
+            at_checkout += part.at_checkout
+        if part.on_delivery:
+            on_delivery = True
+            estimate = estimate + part.delivery_estimate if (
+                estimate is not None and part.delivery_estimate is not None) else None
+    return TaxDue(at_checkout, on_delivery, estimate if on_delivery else None)
+
 
 @lru_cache(maxsize=1)
 def tax_rules() -> dict:

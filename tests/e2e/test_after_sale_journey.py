@@ -41,6 +41,9 @@ def test_order_is_shipped_tracked_confirmed_and_reviewed(page: Page, browser: Br
     mails = [p.read_text() for p in Path(live_app.config["MAIL_OUTBOX"]).glob("*.eml")]
     assert any("marta.tracking@example.com" in m and number in m and "entreg" in m.lower() for m in mails)
 
+    page.get_by_test_id("confirm-receipt").click()  # asks first: the browser will not send it unticked
+    expect(page.get_by_test_id("order-status")).to_have_text("Entregado")
+    page.get_by_test_id("confirm-receipt-check").check()
     page.get_by_test_id("confirm-receipt").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Completado")
     assert query(live_server_db, "SELECT p.status FROM payouts p JOIN orders o ON o.id = p.order_id "

@@ -66,7 +66,7 @@ def test_guest_buys_from_two_sellers_in_brl_with_one_payment(page: Page, live_se
     page.get_by_test_id("to-review").click()
     expect(page.get_by_test_id("review-total")).to_contain_text(re.compile(r"R\$|BRL"))
     page.get_by_test_id("place-order").click()
-    expect(page.locator("body")).to_contain_text("TEST MODE")
+    expect(page.locator("body")).to_contain_text("MODO DE PRUEBA")  # the sandbox speaks the shopper's language
     pay_with(page, "4242424242424242")
     expect(page.get_by_test_id("order-number")).to_have_count(2)
     expect(page.get_by_test_id("checkout-total")).to_contain_text(re.compile(r"R\$|BRL"))

@@ -52,7 +52,7 @@ def world(app, owner, other_seller, shopper):
         "message": "Nothing came."}).status_code == 303
     completed = bought(shopper)
     ship(completed, days_ago=3)
-    assert shopper.post(f"/es/orders/{completed}/confirm-receipt").status_code in (302, 303)
+    assert shopper.post(f"/es/orders/{completed}/confirm-receipt", data={"confirm": "y"}).status_code in (302, 303)
     line = reload(completed).lines[0].id
     assert shopper.post(f"/es/orders/{completed}/review/{line}", data={
         "rating": "5", "text": "Good.", "item_as_described": "5", "communication": "5",

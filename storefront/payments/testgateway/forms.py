@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -14,10 +15,10 @@ from .provider import cvc_valid, expiry_valid, luhn_valid, normalise_number, par
 class CardForm(FlaskForm):
     """Card details. The number and CVC are never rendered back into the page."""
 
-    number = StringField("Card number", validators=[DataRequired("Enter the card number.")])
-    expiry = StringField("Expiry date (MM/YY)", validators=[DataRequired("Enter the expiry date."), Length(max=7)])
-    cvc = StringField("Security code (CVC)", validators=[DataRequired("Enter the security code.")])
-    name = StringField("Name on card", validators=[DataRequired("Enter the name on the card."), Length(max=120)])
+    number = StringField(_l("Card number"), validators=[DataRequired(_l("Enter the card number."))])
+    expiry = StringField(_l("Expiry date (MM/YY)"), validators=[DataRequired(_l("Enter the expiry date.")), Length(max=7)])
+    cvc = StringField(_l("Security code (CVC)"), validators=[DataRequired(_l("Enter the security code."))])
+    name = StringField(_l("Name on card"), validators=[DataRequired(_l("Enter the name on the card.")), Length(max=120)])
 
     def __init__(self, *args, today: date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,23 +32,23 @@ class CardForm(FlaskForm):
     def validate_number(self, field) -> None:
         """A number the Luhn checksum accepts."""
         if not luhn_valid(self.card_number):
-            raise ValidationError("This card number is not valid. Check it and try again.")
+            raise ValidationError(_l("This card number is not valid. Check it and try again."))
 
     def validate_expiry(self, field) -> None:
         """MM/YY, this month or later."""
         if parse_expiry(field.data) is None:
-            raise ValidationError("Enter the expiry date as MM/YY, for example 12/34.")
+            raise ValidationError(_l("Enter the expiry date as MM/YY, for example 12/34."))
         if not expiry_valid(field.data, self.today):
-            raise ValidationError("This card has expired.")
+            raise ValidationError(_l("This card has expired."))
 
     def validate_cvc(self, field) -> None:
         """Three or four digits."""
         if not cvc_valid(field.data):
-            raise ValidationError("The security code is the 3 or 4 digits on the card.")
+            raise ValidationError(_l("The security code is the 3 or 4 digits on the card."))
 
 
 class AuthenticateForm(FlaskForm):
     """The simulated 3-D Secure challenge: one button passes it, the other fails it."""
 
-    complete = SubmitField("Complete authentication")
-    fail = SubmitField("Fail authentication")
+    complete = SubmitField(_l("Complete authentication"))
+    fail = SubmitField(_l("Fail authentication"))

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.numbers import is_currency
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -53,11 +54,11 @@ class TestCard:
 
 # Stripe's test-mode numbers, so the behaviour is familiar; any other Luhn-valid number approves.
 TEST_CARDS = (
-    TestCard("4242424242424242", Outcome("succeeded"), "Payment succeeds"),
-    TestCard("4000000000000002", Outcome("failed", "declined"), "Card declined"),
-    TestCard("4000000000009995", Outcome("failed", "insufficient_funds"), "Declined: insufficient funds"),
-    TestCard("4000002500003155", Outcome("requires_action"), "Asks for authentication (3-D Secure)"),
-    TestCard("4000000000000119", Outcome("failed", "processing_error"), "Fails with a processing error"),
+    TestCard("4242424242424242", Outcome("succeeded"), _l("Payment succeeds")),
+    TestCard("4000000000000002", Outcome("failed", "declined"), _l("Card declined")),
+    TestCard("4000000000009995", Outcome("failed", "insufficient_funds"), _l("Declined: insufficient funds")),
+    TestCard("4000002500003155", Outcome("requires_action"), _l("Asks for authentication (3-D Secure)")),
+    TestCard("4000000000000119", Outcome("failed", "processing_error"), _l("Fails with a processing error")),
 )
 _OUTCOMES = {card.number: card.outcome for card in TEST_CARDS}
 APPROVED = Outcome("succeeded")

@@ -7,10 +7,12 @@ and the new webhook event is delivered once that response has gone out.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
 from ...core.clock import utcnow
+from ...config import LOCALES, RTL_LOCALES
 from ...core.money import Money, format_money
 from ...extensions import db
 from . import provider
@@ -54,8 +56,8 @@ def pay(token: str):
                 return redirect(url_for(".authenticate", token=token), 303)
             return _back_to_shop(payment, event.event_id)
         form.number.data = form.cvc.data = ""  # never echo card data; name and expiry are kept
-        return render_template("testgateway/pay.html", payment=payment, form=form, amount=_amount(payment),
-                               cards=provider.TEST_CARDS), (400 if form.errors else 200)
+        return _render("testgateway/pay.html", payment, form=form, cards=provider.TEST_CARDS), (
+            400 if form.errors else 200)
 
 
 @bp.route("/authenticate/<token>", methods=["GET", "POST"])
@@ -76,7 +78,7 @@ def authenticate(token: str):
                 s.rollback()
                 return redirect(url_for(".authenticate", token=token), 303)
             return _back_to_shop(payment, event.event_id)
-        return render_template("testgateway/authenticate.html", payment=payment, form=form, amount=_amount(payment))
+        return _render("testgateway/authenticate.html", payment, form=form)
 
 
 def _back_to_shop(payment: SandboxSession, event_id: str):
@@ -87,8 +89,22 @@ def _back_to_shop(payment: SandboxSession, event_id: str):
 
 def _finished(payment: SandboxSession):
     """A payment that already ended: say how, and link back with its signed result."""
-    return render_template("testgateway/finished.html", payment=payment, amount=_amount(payment),
-                           return_url=provider.signed_return_url(payment, _secret(), utcnow()))
+    return _render("testgateway/finished.html", payment,
+                   return_url=provider.signed_return_url(payment, _secret(), utcnow()))
+
+
+def page_locale(requested: str | None) -> str:
+    """The language the merchant asked for ('es', 'es-MX', 'zh_Hans'...) if the page speaks it, else English."""
+    language = (requested or "").replace("_", "-").split("-")[0].lower()
+    return language if language in LOCALES else "en"
+
+
+def _render(template: str, payment: SandboxSession, **context) -> str:
+    """A hosted page in the language the merchant passed with the payment (PaymentRequest.locale)."""
+    locale = page_locale(payment.locale)
+    with force_locale(locale):
+        return render_template(template, payment=payment, amount=_amount(payment), page_locale=locale,
+                               page_dir="rtl" if locale in RTL_LOCALES else "ltr", **context)
 
 
 def _secret() -> bytes:

@@ -129,7 +129,7 @@ def test_not_as_described_can_be_opened_as_soon_as_the_parcel_is_delivered(app, 
 def test_a_dispute_after_completion_is_refused_and_changes_nothing(app, shopper):
     number = bought(shopper)
     ship(number, days_ago=6)
-    assert shopper.post(f"/en/orders/{number}/confirm-receipt").status_code == 303
+    assert shopper.post(f"/en/orders/{number}/confirm-receipt", data={"confirm": "y"}).status_code == 303
     before, sent = snapshot(number), mail_count(app)
     response = shopper.post(f"/en/orders/{number}/dispute/new", data=NOT_RECEIVED)
     assert response.status_code == 409 and "cannot be disputed" in response.data.decode()
@@ -455,7 +455,7 @@ def test_a_seller_reply_to_a_review_emails_the_buyer_in_their_language(app, shop
 
     number = bought(shopper)
     ship(number, days_ago=6)
-    shopper.post(f"/es/orders/{number}/confirm-receipt")
+    shopper.post(f"/es/orders/{number}/confirm-receipt", data={"confirm": "y"})
     order = reload(number)
     reviews.write_review(db.session, number, order.lines[0].id, buyer_of(order), review_input(text="Muy bien."),
                          now=utcnow())

@@ -77,7 +77,7 @@ def test_cancelling_one_of_two_unpaid_orders_supersedes_the_session_and_pay_now_
     assert response.status_code == 200 and "Pedido cancelado" in response.data.decode()
     assert reload(mug.number).status == "cancelled" and stock("MUG-1") == 9  # released at once
     assert payments()[0][0] == "superseded"
-    assert "expired" in client.get(old_page).data.decode()  # the old page can no longer be paid
+    assert 'data-testid="link-expired"' in client.get(old_page).data.decode()  # the old page can no longer be paid
     assert client.post(old_page, data=CARD).status_code == 200
     assert 'data-testid="pay-now"' in client.get(f"/es/orders/{earbuds.number}").data.decode()
     new_page = hosted(client.post(f"/es/checkout/done/{reference()}/pay").headers["Location"])
@@ -117,7 +117,7 @@ def test_pay_pressed_again_after_paying_at_the_provider_charges_once(app, stores
     back = paid_at_provider_but_not_yet_applied(client, page)
     again = client.post(f"/es/checkout/done/{reference()}/pay")
     assert hosted(again.headers["Location"]) == page
-    assert "already been made" in client.get(page).data.decode()
+    assert 'data-testid="already-paid"' in client.get(page).data.decode()
     client.get(back)
     assert payments() == [("succeeded", payments()[0][1])]
     db.session.rollback()

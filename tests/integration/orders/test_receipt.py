@@ -2,6 +2,7 @@
 order when the window ends; the seller's payout becomes due only then; strangers get 404."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ from tests.factories import account
 from tests.integration.orders.after_sale import bought, payout_of, ship, snapshot
 from tests.builders import reload
 
+RECEIVED = {"confirm": "y"}  # the ticked "I received the item; this ends my right to open a dispute"
+
 
 def test_buyer_confirms_receipt_and_the_seller_payout_of_the_total_becomes_due(app, shopper):
     number = bought(shopper)
@@ -24,7 +27,7 @@ def test_buyer_confirms_receipt_and_the_seller_payout_of_the_total_becomes_due(a
     assert 'data-testid="confirm-receipt"' in page and 'data-testid="protection-ends"' in page
     assert payout_of(number) is None  # nothing is owed to the seller before completion
 
-    response = shopper.post(f"/es/orders/{number}/confirm-receipt")
+    response = shopper.post(f"/es/orders/{number}/confirm-receipt", data=RECEIVED)
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/es/orders/{number}")
     order = reload(number)
     assert order.status == "completed" and order.completed_at is not None
@@ -35,17 +38,33 @@ def test_buyer_confirms_receipt_and_the_seller_payout_of_the_total_becomes_due(a
     assert 'data-testid="confirm-receipt"' not in page and 'data-testid="open-dispute"' not in page
 
 
+def test_confirm_receipt_without_ticking_that_it_ends_the_right_to_dispute_does_nothing(app, shopper):
+    number = bought(shopper)
+    ship(number)
+    page = shopper.get(f"/en/orders/{number}").data.decode()
+    assert "I received the item; this ends my right to open a dispute" in page
+    assert re.search(r'<input[^>]*data-testid="confirm-receipt-check"[^>]*required|<input[^>]*required[^>]*'
+                     r'data-testid="confirm-receipt-check"', page)
+    before = snapshot(number)
+    response = shopper.post(f"/en/orders/{number}/confirm-receipt")
+    assert response.status_code == 422 and "Tick the box to confirm that you received the item" in \
+        response.data.decode()
+    assert snapshot(number) == before and reload(number).status == "shipped" and payout_of(number) is None
+    assert shopper.post(f"/en/orders/{number}/confirm-receipt", data=RECEIVED).status_code == 303
+    assert reload(number).status == "completed"
+
+
 def test_confirming_an_order_that_has_not_shipped_or_is_complete_is_refused_and_changes_nothing(app, shopper):
     number = bought(shopper)
     before = snapshot(number)
-    response = shopper.post(f"/en/orders/{number}/confirm-receipt")
+    response = shopper.post(f"/en/orders/{number}/confirm-receipt", data=RECEIVED)
     assert response.status_code == 409 and 'data-testid="after-sale-problem"' in response.data.decode()
     assert "cannot be confirmed" in response.data.decode()
     assert snapshot(number) == before
     ship(number)
-    assert shopper.post(f"/en/orders/{number}/confirm-receipt").status_code == 303
+    assert shopper.post(f"/en/orders/{number}/confirm-receipt", data=RECEIVED).status_code == 303
     done = snapshot(number)
-    assert shopper.post(f"/en/orders/{number}/confirm-receipt").status_code == 409
+    assert shopper.post(f"/en/orders/{number}/confirm-receipt", data=RECEIVED).status_code == 409
     assert snapshot(number) == done
 
 
@@ -117,7 +136,7 @@ def test_only_the_buyer_may_confirm_or_extend(app, shopper, owner, who, path):
     before = snapshot(number)
     client = {"other_buyer": account(app, "eve@example.com"), "seller": owner,
               "anonymous": app.test_client()}[who]
-    assert client.post(f"/en/orders/{number}/{path}").status_code == 404
+    assert client.post(f"/en/orders/{number}/{path}", data=RECEIVED).status_code == 404
     assert snapshot(number) == before
 
 
@@ -126,7 +145,7 @@ def test_a_guest_buyer_confirms_from_the_browser_that_placed_the_order(app, stor
     number = bought(guest)
     ship(number)
     assert app.test_client().post(f"/en/orders/{number}/confirm-receipt").status_code == 404
-    assert guest.post(f"/en/orders/{number}/confirm-receipt").status_code == 303
+    assert guest.post(f"/en/orders/{number}/confirm-receipt", data=RECEIVED).status_code == 303
     assert reload(number).status == "completed"
 
 

@@ -35,7 +35,7 @@ class Merchant:
     webhook_raises: bool = False       # or crash in the webhook view (a bug in the shop)
 
     def start(self, amount: str = "25.00", currency: str = "USD", reference: str | None = None,
-              description: str = "Order SF-1001 from SZ Audio Store", **urls):
+              description: str = "Order SF-1001 from SZ Audio Store", locale: str = "en", **urls):
         """Start a payment and return (reference, PaymentStart)."""
         reference = reference or f"pay_{len(self.provider_rows()) + 1:04d}"
         request_ = PaymentRequest(
@@ -43,7 +43,7 @@ class Merchant:
             return_url=urls.get("return_url", f"{SHOP}/merchant/return?order=SF-1001"),
             cancel_url=urls.get("cancel_url", f"{SHOP}/merchant/cancel"),
             webhook_url=urls.get("webhook_url", f"{SHOP}/merchant/webhook"),
-            locale="en", email="shopper@example.com",
+            locale=locale, email="shopper@example.com",
         )
         return reference, self.gateway.start(request_)
 

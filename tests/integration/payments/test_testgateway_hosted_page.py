@@ -226,3 +226,27 @@ def test_authentication_form_needs_its_csrf_token(merchant, client):
     assert client.post(step, data={"complete": "1"}).status_code == 400
     page = client.get(step).data.decode()
     assert client.post(step, data={"complete": "1", "csrf_token": csrf_token(page)}).status_code == 303
+
+
+@pytest.mark.parametrize("locale,lang,direction,words", [
+    ("es", "es", "ltr", ["Pagar con tarjeta", "Número de tarjeta", "MODO DE PRUEBA", "Tarjeta rechazada",
+                         "Cancelar y volver a la tienda"]),
+    ("ar-SA", "ar", "rtl", ["الدفع بالبطاقة", "رقم البطاقة", "وضع الاختبار", "رُفضت البطاقة"]),
+    ("zh_Hans", "zh", "ltr", ["银行卡支付", "卡号", "测试模式", "银行卡被拒"]),
+    ("fr", "en", "ltr", ["Pay by card", "Card number", "TEST MODE"]),
+])
+def test_hosted_page_speaks_the_language_the_merchant_passed(merchant, client, locale, lang, direction, words):
+    merchant.start("25.00", "EUR")  # an English payment first: the page's language is per payment
+    _, start = merchant.start("25.00", "EUR", locale=locale)
+    html = client.get(path_of(start.redirect_url)).data.decode()
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert all(word in html for word in words)
+
+
+def test_card_errors_are_in_the_payments_language(merchant, client):
+    _, start = merchant.start("25.00", "EUR", locale="es")
+    response = pay(client, start, "4242 4242 4242 4241", expiry="1/20", cvc="1", name="")
+    text = response.data.decode()
+    assert response.status_code == 400
+    assert "Este número de tarjeta no es válido" in text and "Esta tarjeta ha caducado" in text
+    assert "Introduce el nombre que figura en la tarjeta." in text
