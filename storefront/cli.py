@@ -23,9 +23,10 @@ def upgrade_database() -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with db.engine.begin() as connection:
+    with db.engine.connect() as connection:  # not begun: env.py may need to set SQLite pragmas first
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+        connection.commit()
 
 
 def register_commands(app: Flask) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.money_sql import Amount
 from ..extensions import db
 
 
@@ -47,7 +48,7 @@ class CartLine(db.Model):
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
     quantity: Mapped[int] = mapped_column(default=1)
     saved_for_later: Mapped[bool] = mapped_column(default=False)
-    seen_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    seen_price: Mapped[Decimal] = mapped_column(Amount())
     seen_currency: Mapped[str] = mapped_column(String(3))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -242,6 +242,8 @@ def parse_listing(raw: object) -> Listing:
             over = parse_amount(over)
         except InvalidInput as exc:
             raise InvalidInput(f"free_shipping_over: {exc}") from None
+        if over > MAX_PRICE:  # the amount column holds 14 integer digits; no order comes near this
+            raise InvalidInput(f"free_shipping_over: must be at most {MAX_PRICE}")
     else:
         over = None
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.money_sql import Amount
 from ..extensions import db
 
 
@@ -51,7 +52,7 @@ class Product(db.Model):
     # Summaries kept by services so listing pages sort and filter without joins:
     # the cheapest in-stock variant in the reference currency (USD), offer count,
     # and review/order aggregates (maintained by the reviews and orders domains).
-    min_price_usd: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), index=True)
+    min_price_usd: Mapped[Decimal | None] = mapped_column(Amount(), index=True)
     offer_count: Mapped[int] = mapped_column(default=0)
     rating_avg: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal(0))
     rating_count: Mapped[int] = mapped_column(default=0)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Numeric, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import utcnow
+from ..core.money_sql import Rate
 from ..extensions import db
 
 
@@ -17,7 +18,7 @@ class ExchangeRate(db.Model):
     __tablename__ = "exchange_rates"
 
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    per_eur: Mapped[Decimal] = mapped_column(Numeric(20, 8))
+    per_eur: Mapped[Decimal] = mapped_column(Rate(20, 8))
     as_of: Mapped[date]
     source: Mapped[str] = mapped_column(String(40))
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

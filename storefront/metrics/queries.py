@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, localcontext
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, distinct, func, literal, null, or_, select, union_all
@@ -121,18 +122,48 @@ def count_if(condition) -> ColumnElement:
 @source("paid_orders")
 def paid_orders(session: Session, period: Period, breakdown: Breakdown) -> Grouped:
     """Orders paid in the period: how many, their value in USD, refunds, cancellations, disputes."""
-    stmt = (select(func.count(Order.id).label("orders"),
-                   func.sum(Order.total * Checkout.usd_rate).label("gmv_usd"),
-                   func.count(Checkout.usd_rate).label("priced"),
-                   func.count(distinct(Order.seller_id)).label("sellers"),
-                   count_if(Order.refunded_total > 0).label("refunded"),
-                   count_if(Order.status == "cancelled").label("cancelled"),
-                   func.count(Dispute.id).label("disputed"))
-            .select_from(Order).join(Checkout, Checkout.id == Order.checkout_id)
-            .outerjoin(Dispute, Dispute.order_id == Order.id)
-            .where(within(Order.paid_at, period)))
+    stmt = (paid_in(period)
+            .add_columns(func.count(Order.id).label("orders"),
+                         func.count(Checkout.usd_rate).label("priced"),
+                         func.count(distinct(Order.seller_id)).label("sellers"),
+                         count_if(Order.refunded_total > 0).label("refunded"),
+                         count_if(Order.status == "cancelled").label("cancelled"),
+                         func.count(Dispute.id).label("disputed"))
+            .outerjoin(Dispute, Dispute.order_id == Order.id))
     stmt, dims = checkout_dims(stmt, breakdown, Order.currency)
-    return grouped(session, stmt, breakdown, Order.paid_at, dims)
+    out = grouped(session, stmt, breakdown, Order.paid_at, dims)
+    # The USD value in its own query: see usd_value.
+    orders, gmv_dims = checkout_dims(paid_in(period), breakdown, Order.currency)
+    gmv = usd_value(session, orders, None if breakdown is None else bucket_of(breakdown, Order.paid_at, gmv_dims))
+    for bucket, parts in out.items():
+        parts["gmv_usd"] = gmv.get(bucket)
+    return out
+
+
+def paid_in(period: Period) -> Select:
+    """Orders paid in the period, with their checkout (and its recorded USD rate)."""
+    return (select().select_from(Order).join(Checkout, Checkout.id == Order.checkout_id)
+            .where(within(Order.paid_at, period)))
+
+
+def usd_value(session: Session, orders: Select, key: ColumnElement | None) -> dict:
+    """{bucket of `key` (None: the whole): sum of order total x the checkout's USD rate}, exact on every database.
+
+    SQL sums the totals per bucket and recorded rate (a sum of money: exact everywhere), Python multiplies:
+    on SQLite money and rates are scaled integers whose products would overflow, and the rows are few
+    (one per bucket, currency and rate in force). Orders with no recorded rate are left out.
+    """
+    stmt = (orders.add_columns(Checkout.usd_rate.label("rate"), func.sum(Order.total).label("total"))
+            .where(Checkout.usd_rate.is_not(None)).group_by(Checkout.usd_rate))
+    if key is not None:
+        stmt = stmt.add_columns(key.label("bucket")).group_by(key)
+    out: dict = {}
+    with localcontext() as exact:
+        exact.prec = 80  # more digits than any sum of NUMERIC(18, 4) x NUMERIC(24, 10) has: no rounding
+        for row in session.execute(stmt).mappings():
+            bucket = row["bucket"] if key is not None else None
+            out[bucket] = out.get(bucket, Decimal(0)) + row["total"] * row["rate"]
+    return out
 
 
 @source("completed_orders")
@@ -306,13 +337,10 @@ def funnel(session: Session, period: Period, breakdown: Breakdown) -> Grouped:
 def time_series(session: Session, period: Period, unit: str) -> list[dict]:
     """Paid orders and GMV (USD) per day or week of the period, every step present (zeros included)."""
     key = bucket_of(unit, Order.paid_at, {})
-    stmt = (select(key.label("bucket"), func.count(Order.id).label("orders"),
-                   func.sum(Order.total * Checkout.usd_rate).label("gmv_usd"))
-            .select_from(Order).join(Checkout, Checkout.id == Order.checkout_id)
-            .where(within(Order.paid_at, period)).group_by(key))
-    found = {row.bucket: row for row in session.execute(stmt)}
-    return [{"bucket": b, "orders": found[b].orders if b in found else 0,
-             "gmv_usd": found[b].gmv_usd if b in found else 0} for b in period.buckets(unit)]
+    stmt = paid_in(period).add_columns(key.label("bucket"), func.count(Order.id).label("orders")).group_by(key)
+    found = {row.bucket: row.orders for row in session.execute(stmt)}
+    gmv = usd_value(session, paid_in(period), key)
+    return [{"bucket": b, "orders": found.get(b, 0), "gmv_usd": gmv.get(b, 0)} for b in period.buckets(unit)]
 
 
 def seller_rows(session: Session, period: Period) -> list[dict]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.money_sql import Amount, Rate
 from ..extensions import db
 from ..core.money import Money
 from ..shipping.carriers import carrier_name
@@ -29,12 +30,12 @@ class Checkout(db.Model):
     country: Mapped[str] = mapped_column(String(2))
     address: Mapped[dict] = mapped_column(JSON)
     payment_method: Mapped[str] = mapped_column(String(20))
-    items_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    items_total: Mapped[Decimal] = mapped_column(Amount())
+    shipping_total: Mapped[Decimal] = mapped_column(Amount())
+    tax_total: Mapped[Decimal] = mapped_column(Amount())
+    total: Mapped[Decimal] = mapped_column(Amount())
     # US dollars per unit of `currency` at placement: GMV is reported in USD at each sale's own rate.
-    usd_rate: Mapped[Decimal | None] = mapped_column(Numeric(24, 10))
+    usd_rate: Mapped[Decimal | None] = mapped_column(Rate(24, 10))
     pay_by: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -59,14 +60,14 @@ class Order(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    items_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    shipping_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    items_total: Mapped[Decimal] = mapped_column(Amount())
+    shipping_total: Mapped[Decimal] = mapped_column(Amount())
+    tax_total: Mapped[Decimal] = mapped_column(Amount())
     tax_collected: Mapped[str] = mapped_column(String(12), default="none")
     # When customs collects on delivery: our estimate of what they charge (not part of `total`).
-    tax_delivery_estimate: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
-    total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    refunded_total: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
+    tax_delivery_estimate: Mapped[Decimal | None] = mapped_column(Amount())
+    total: Mapped[Decimal] = mapped_column(Amount())
+    refunded_total: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     shipping_method: Mapped[str] = mapped_column(String(20))
     ships_from: Mapped[str] = mapped_column(String(2))
     delivery_earliest: Mapped[datetime | None]
@@ -128,11 +129,11 @@ class OrderLine(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     quantity: Mapped[int]
-    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))        # in the seller's currency
+    unit_price: Mapped[Decimal] = mapped_column(Amount())        # in the seller's currency
     price_currency: Mapped[str] = mapped_column(String(3))
-    rate: Mapped[Decimal] = mapped_column(Numeric(24, 10))             # paid currency per seller currency unit
-    unit_price_paid: Mapped[Decimal] = mapped_column(Numeric(18, 4))   # in the order's currency
-    line_total: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    rate: Mapped[Decimal] = mapped_column(Rate(24, 10))             # paid currency per seller currency unit
+    unit_price_paid: Mapped[Decimal] = mapped_column(Amount())   # in the order's currency
+    line_total: Mapped[Decimal] = mapped_column(Amount())
 
     order: Mapped[Order] = relationship(back_populates="lines")
     # The product as it is now, for the line's thumbnail and link; the snapshot above stays the record.
@@ -194,11 +195,11 @@ class Dispute(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(12), index=True)
     requested: Mapped[str] = mapped_column(String(16))                   # full_refund / partial_refund
-    requested_amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))   # in the order's currency
-    offer_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    requested_amount: Mapped[Decimal] = mapped_column(Amount())   # in the order's currency
+    offer_amount: Mapped[Decimal | None] = mapped_column(Amount())
     respond_by: Mapped[datetime | None] = mapped_column(index=True)
     resolution: Mapped[str | None] = mapped_column(String(16))
-    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Amount())
     resolved_by: Mapped[str | None] = mapped_column(String(40))
     previous_status: Mapped[str] = mapped_column(String(20))            # the order's status when opened
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.money_sql import Amount
 from ..extensions import db
 
 
@@ -25,7 +26,7 @@ class Payment(db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     checkout_id: Mapped[int] = mapped_column(ForeignKey("checkouts.id"), index=True)
     gateway: Mapped[str] = mapped_column(String(20))
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Amount())
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(12), default="pending")
     provider_ref: Mapped[str] = mapped_column(String(80), default="")
@@ -49,7 +50,7 @@ class Refund(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Amount())
     currency: Mapped[str] = mapped_column(String(3))
     provider_ref: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(String(200), default="")
@@ -64,7 +65,7 @@ class Payout(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Amount())
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(8), default="due")      # due / paid
     due_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.money_sql import Amount
 from ..extensions import db
 
 
@@ -40,7 +41,7 @@ class Offer(db.Model):
     weight_grams: Mapped[int] = mapped_column(default=500)
     # ISO codes this offer ships free to; "*" means everywhere.
     free_shipping: Mapped[list[str]] = mapped_column(JSON, default=list)
-    free_shipping_over: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    free_shipping_over: Mapped[Decimal | None] = mapped_column(Amount())
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -69,7 +70,7 @@ class Variant(db.Model):
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
     sku: Mapped[str] = mapped_column(String(64))
     options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    price: Mapped[Decimal] = mapped_column(Amount())
     currency: Mapped[str] = mapped_column(String(3))
     stock: Mapped[int] = mapped_column(default=0)
 

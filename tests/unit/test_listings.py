@@ -39,6 +39,7 @@ def test_gtin_check_digit(code, ok):
         ({"handling_days": "3"}, "handling_days"),
         ({"weight_grams": 0}, "weight_grams"),
         ({"free_shipping": ["US", "Mars"]}, "free_shipping"),
+        ({"free_shipping_over": "1e20"}, "free_shipping_over"),  # more than an amount column holds
         ({"images": ["javascript:alert(1)"]}, "images"),
         ({"variants": []}, "variants"),
         ({"variants": [{"sku": "A", "price": "-1", "currency": "USD"}]}, "variants[0].price"),

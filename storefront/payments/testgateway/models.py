@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.clock import utcnow
+from ...core.money_sql import Amount
 from ...extensions import db
 
 SESSION_STATUSES = ("open", "requires_action", "succeeded", "failed", "expired")
@@ -27,7 +28,7 @@ class SandboxSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)  # the provider_ref, unguessable
     reference: Mapped[str] = mapped_column(String(100), index=True)  # the merchant's payment reference
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Amount())
     currency: Mapped[str] = mapped_column(String(3))
     description: Mapped[str] = mapped_column(String(500), default="")
     return_url: Mapped[str] = mapped_column(String(2000))
@@ -38,7 +39,7 @@ class SandboxSession(db.Model):
     failure_reason: Mapped[str | None] = mapped_column(String(40))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     card_brand: Mapped[str | None] = mapped_column(String(20))
-    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0))
+    refunded_amount: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
 
@@ -57,7 +58,7 @@ class SandboxRefund(db.Model):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "re_…", returned to the merchant
     session_id: Mapped[int] = mapped_column(ForeignKey("testgw_sessions.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Amount())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[SandboxSession] = relationship(back_populates="refunds")
