@@ -4,7 +4,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -15,8 +14,9 @@ from ..core.money import Money
 from ..currency.services import Rates
 from ..extensions import begin_write
 from ..sellers.models import Offer, Seller, Variant
-from ..shipping.services import ShippingQuote, convert_quote, quote
-from ..shipping.taxes import TaxDue, TaxEstimate, combine_due, estimate_import_tax
+from ..shipping.parcel import ParcelItem, price_parcel
+from ..shipping.services import ShippingQuote
+from ..shipping.taxes import TaxDue, TaxEstimate, combine_due
 from .models import BUY_NOW, CART, Cart, CartAddToken, CartLine
 
 MAX_LINE_QUANTITY = 999
@@ -340,43 +340,20 @@ def _price_package(cart: Cart, lines: list[CartLine], *, country: str, currency:
     # A seller's lines travel as one parcel from the first offer's warehouse; free shipping applies
     # where every offer in it ships free, or past the first offer's threshold in its currency.
     first_offer = lines[0].variant.offer
-    priced, weight, handling = [], 0, 0
-    for line in lines:
-        variant = line.variant
-        unit = rates.convert(Money(variant.price, variant.currency), currency)
-        unit = unit.quantize() if unit is not None else None
-        priced.append(PricedLine(
-            line=line, variant=variant, unit=unit, total=unit * line.quantity if unit else None,
-            price_changed=(variant.price, variant.currency) != (line.seen_price, line.seen_currency),
-            sold_out=variant.stock <= 0, short_stock=0 < variant.stock < line.quantity,
-        ))
-        weight += variant.offer.weight_grams * line.quantity
-        handling = max(handling, variant.offer.handling_days)
-    currencies = {ln.variant.currency for ln in lines}
-    original_total = None
-    if len(currencies) == 1:
-        original_total = Money(sum((ln.variant.price * ln.quantity for ln in lines), Decimal(0)), currencies.pop())
-    free_over = (Money(first_offer.free_shipping_over, original_total.currency)
-                 if first_offer.free_shipping_over and original_total else None)
-    free_countries = sorted(set.intersection(*(set(ln.variant.offer.free_shipping or []) for ln in lines)))
-    methods_usd = quote(origin=first_offer.ships_from, destination=country, weight_grams=weight,
-                        handling_days=handling, today=today, free_countries=free_countries, free_over=free_over,
-                        items_total=original_total)
-    methods = [m for m in (convert_quote(q, currency, rates) for q in methods_usd) if m is not None]
-    chosen_name = (cart.shipping_choices or {}).get(str(first_offer.seller_id))
-    method = next((m for m in methods if m.method == chosen_name), methods[0] if methods else None)
-    package = Package(seller=first_offer.seller, offer_ships_from=first_offer.ships_from, lines=priced,
-                      methods=methods, method=method, items=None, tax=None, total=None)
-    if method is None or any(p.unit is None for p in priced) or len(methods) != len(methods_usd):
-        return package
-    items = Money.zero(currency)
-    for p in priced:
-        items += p.total
-    package.items = items
-    package.tax = estimate_import_tax(first_offer.ships_from, country, items, method.cost, rates)
-    # Only tax collected at checkout is paid to us; customs charges the rest on delivery.
-    package.total = items + method.cost + (package.tax.due.at_checkout or Money.zero(currency))
-    return package
+    parcel = price_parcel(
+        [ParcelItem(Money(ln.variant.price, ln.variant.currency), ln.quantity, ln.variant.offer.weight_grams,
+                    ln.variant.offer.handling_days, tuple(ln.variant.offer.free_shipping or [])) for ln in lines],
+        origin=first_offer.ships_from, free_over=first_offer.free_shipping_over, country=country, currency=currency,
+        rates=rates, today=today, method=(cart.shipping_choices or {}).get(str(first_offer.seller_id)))
+    priced = [PricedLine(
+        line=line, variant=line.variant, unit=unit, total=unit * line.quantity if unit else None,
+        price_changed=(line.variant.price, line.variant.currency) != (line.seen_price, line.seen_currency),
+        sold_out=line.variant.stock <= 0, short_stock=0 < line.variant.stock < line.quantity,
+    ) for line, unit in zip(lines, parcel.units)]
+    # Only tax collected at checkout is paid to us (parcel.total); customs charges the rest on delivery.
+    return Package(seller=first_offer.seller, offer_ships_from=first_offer.ships_from, lines=priced,
+                   methods=parcel.methods, method=parcel.method, items=parcel.items, tax=parcel.tax,
+                   total=parcel.total)
 
 
 def line_count(session: Session, cart: Cart | None) -> int:

@@ -9,8 +9,9 @@ from decimal import Decimal
 from ..core.money import Money
 from ..currency.services import Rates
 from ..sellers.models import Offer, Variant
-from ..shipping.services import ShippingQuote, convert_quote, quote
-from ..shipping.taxes import TaxEstimate, estimate_import_tax
+from ..shipping.parcel import ParcelItem, price_parcel
+from ..shipping.services import ShippingQuote
+from ..shipping.taxes import TaxEstimate
 
 OFFER_SORTS = ("landed", "fastest", "rating")
 MAX_QUANTITY = 999
@@ -162,23 +163,14 @@ def price_offer(offer: Offer, variant: Variant, quantity: int, *, country: str, 
                 today: date) -> OfferRow:
     """Price one offer for the shopper: converted item price, cheapest shipping, tax, landed total."""
     original = Money(variant.price, variant.currency)
-    goods_original = original * quantity
-    free_over = Money(offer.free_shipping_over, variant.currency) if offer.free_shipping_over else None
-    methods_usd = quote(origin=offer.ships_from, destination=country, weight_grams=offer.weight_grams * quantity,
-                        handling_days=offer.handling_days, today=today, free_countries=offer.free_shipping or [],
-                        free_over=free_over, items_total=goods_original)
-    unit = rates.convert(original, currency)
-    methods = [m for m in (convert_quote(q, currency, rates) for q in methods_usd) if m is not None]
-    if unit is None or len(methods) != len(methods_usd):
-        return OfferRow(offer, variant, quantity, None, original, None, methods_usd, None, None)
-    unit = unit.quantize()
-    goods = unit * quantity
-    cheapest = methods[0] if methods else None
-    tax = landed = None
-    if cheapest is not None:
-        tax = estimate_import_tax(offer.ships_from, country, goods, cheapest.cost, rates)
-        landed = goods + cheapest.cost + (tax.amount if tax.amount is not None else Money.zero(currency))
-    return OfferRow(offer, variant, quantity, unit, original, cheapest, methods, tax, landed)
+    parcel = price_parcel([ParcelItem(original, quantity, offer.weight_grams, offer.handling_days,
+                                      tuple(offer.free_shipping or []))],
+                          origin=offer.ships_from, free_over=offer.free_shipping_over, country=country,
+                          currency=currency, rates=rates, today=today)
+    if not parcel.complete:
+        return OfferRow(offer, variant, quantity, None, original, None, parcel.quotes, None, None)
+    return OfferRow(offer, variant, quantity, parcel.units[0], original, parcel.method, parcel.methods, parcel.tax,
+                    parcel.landed)
 
 
 def compare_offers(offers: list[Offer], wanted: dict[str, str], quantity: int, *, country: str, currency: str,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.services import price_cart
+from storefront.core.money import Money
 from storefront.currency.services import Rates
 from storefront.sellers.models import Offer, Seller, Variant
 
@@ -54,3 +55,20 @@ def test_unserved_destination_blocks_checkout():
     summary = price_cart(Cart(shipping_choices={}, lines=[line(1, "10.00")]), country="AQ", currency="USD",
                          rates=RATES, today=TODAY)
     assert not summary.packages[0].ships and summary.total is None and summary.problems
+
+
+def test_the_product_page_and_the_cart_price_one_parcel_the_same_way():
+    """One pricing path: an offer on the product page and the same item alone in the cart cost the same,
+    for a destination that collects tax at checkout (EU) and one where customs charges on delivery (US)."""
+    from storefront.catalog.offers import price_offer
+
+    for country, currency in (("DE", "EUR"), ("US", "USD"), ("BR", "USD")):
+        cart_line = line(1, "120.00", qty=3)
+        cart = Cart(shipping_choices={}, lines=[cart_line])
+        package = price_cart(cart, country=country, currency=currency, rates=RATES, today=TODAY).packages[0]
+        offer = cart_line.variant.offer
+        row = price_offer(offer, cart_line.variant, 3, country=country, currency=currency, rates=RATES, today=TODAY)
+        assert row.shipping == package.method and row.tax == package.tax
+        assert row.item * 3 == package.items
+        estimate = package.tax.due.delivery_estimate
+        assert row.landed == package.total + (estimate or Money.zero(currency))  # to the door: plus customs
