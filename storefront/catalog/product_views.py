@@ -9,13 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import today, utcnow
+from ..core.page_parts import part
 from ..core.htmx import hx_target, render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
-from ..reviews.ratings import seller_stats
-from ..reviews.views import review_context
 from ..sellers.models import Offer
 from . import offers as offer_rules
 from .models import Product
@@ -70,7 +69,7 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
     else:
         rows = offer_rules.compare_offers(offers, {}, 1, sort="landed", **priced)
         chosen = requested or rows[0].offer
-    stats = seller_stats(db.session, {o.seller_id for o in offers}, now=utcnow())
+    stats = part("seller_stats", db.session, {o.seller_id for o in offers}, now=utcnow(), default={})
     variant, _exact = offer_rules.pick_variant(list(chosen.variants), combination if any(wanted.values()) else {})
     quantity, changed = offer_rules.clamp_quantity(args.get("qty"), variant.stock)
     if changed and args.get("qty") is not None:
@@ -111,7 +110,7 @@ def product(product_id: int, slug: str | None = None):
     # Each block gets only what it shows: review filters need no offer pricing, and the reverse.
     context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
     if hx_target() != "purchase":
-        context |= review_context(item, request.args)
+        context |= part("product_reviews", item, request.args, default={})
     return render_page(
         "catalog/product.html",
         blocks=("purchase", "reviews"),

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, request, url_for
 from sqlalchemy import func, select
 
 from ..core.clock import utcnow
+from ..core.page_parts import part
 from ..core.htmx import render_page
 from ..extensions import db
-from ..reviews.ratings import seller_stats
 from ..sellers.models import Offer, Seller
 from . import browse
 from .filters import parse_filters
@@ -33,7 +33,7 @@ def store(handle: str):
         blocks=("results", "load_more"),
         seller=seller,
         listings=listings,
-        stats=seller_stats(db.session, [seller.id], now=utcnow())[seller.id],
+        stats=part("seller_stats", db.session, [seller.id], now=utcnow(), default={}).get(seller.id),
         filters=filters,
         page=page,
         offer_ids=store_offer_ids(db.session, seller.id, [p.id for p in page.items]),

@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..core.clock import utcnow
 from ..catalog.models import Product
 from ..core.errors import NotFound
+from ..core.page_parts import provide
 from ..core.htmx import hx_target, render_page
 from ..extensions import db
 from ..sellers.access import my_store
@@ -24,6 +25,13 @@ from .models import Review
 from .services import FEEDBACK_WINDOW, MAX_PHOTOS, FeedbackRefused, InvalidReview
 
 bp = Blueprint("reviews", __name__, url_prefix="/<lang:locale>")
+
+
+@bp.record_once
+def provide_page_parts(state) -> None:
+    """The product page's reviews block and every seller's ratings come from here (see core/page_parts)."""
+    provide(state.app, "product_reviews", review_context)
+    provide(state.app, "seller_stats", ratings.seller_stats)
 
 VISITOR = "visitor"  # session key: an anonymous visitor's id, made on their first vote
 PAGE_ARGS = ("offer", "qty", "sort")  # product-page choices that review links and votes keep
