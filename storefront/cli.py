@@ -179,12 +179,10 @@ def register_commands(app: Flask) -> None:
         for order in delivered:
             order_delivered(order)
         click.echo(f"{len(delivered)} parcels delivered.")
-        from .orders.dispute_mail import disputes_expired
         from .orders.disputes import expire_disputes
         from .orders.protection import auto_confirm
 
         expired = expire_disputes(db.session, gateway, now)  # before auto-confirm: a settled dispute completes
-        disputes_expired(expired)
         click.echo(f"{len(expired)} disputes past their deadline moved on; "
                    f"{len(auto_confirm(db.session, now))} orders confirmed at the end of their buyer protection.")
 

@@ -81,7 +81,6 @@ def decide(number: str):
         return _dispute_page(number, form=form, status=422)
     except DomainError as exc:
         return _dispute_page(number, form=form, **refusal(exc))
-    dispute_mail.dispute_resolved(_order(number))
     flash(_("Decided: %(outcome)s. Buyer and seller have been emailed.",
             outcome=dispute_mail.dispute_status_label(decided)), "success")
     return redirect(url_for("admin.dispute", number=number), 303)

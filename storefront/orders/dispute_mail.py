@@ -11,7 +11,7 @@ from sqlalchemy.orm import object_session
 from ..accounts.models import User
 from ..core.mail import send_mail
 from ..core.money import Money, format_money
-from .dispute_rules import Expired, parse_system_line
+from .dispute_rules import parse_system_line
 from .models import Dispute, DisputeMessage, Order
 
 log = logging.getLogger(__name__)
@@ -146,15 +146,6 @@ def dispute_resolved(order: Order) -> None:
     for email, locale, role in recipients:
         send_mail(email, "dispute_resolved", locale, order=order, dispute=order.dispute, role=role, note=note,
                   amounts=_amounts(order, locale), **TEMPLATE_HELPERS)
-
-
-def disputes_expired(changes: list[Expired]) -> None:
-    """The timer's emails: an escalation tells the buyer; a settled dispute tells both."""
-    for change in changes:
-        if change.outcome == "escalated":
-            dispute_answered(change.order, "no_answer")
-        else:
-            dispute_resolved(change.order)
 
 
 def review_replied(review) -> None:

@@ -17,10 +17,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.effects import after_commit
 from ..core.errors import DomainError
 from ..payments.gateway import PaymentGateway
 from ..payments.models import Refund
 from ..payments.services import refund_order
+from . import dispute_mail
 from .dispute_rules import (
     BUYER_RESPONSE_DAYS,
     DECISIONS,
@@ -76,6 +78,16 @@ def escalated_disputes(session: Session, limit: int = 100) -> list[Dispute]:
 
 # --- writing ----------------------------------------------------------------------------------------
 
+def _tell(session: Session, mail: str, order_id: int, *args: str) -> None:
+    """Queue one of dispute_mail's emails about the order, sent once this transaction commits (never if it
+    rolls back): the services say who hears of each step, the views only answer the request."""
+    after_commit(session, _send, session, mail, order_id, *args)
+
+
+def _send(session: Session, mail: str, order_id: int, *args: str) -> None:
+    getattr(dispute_mail, mail)(session.get(Order, order_id), *args)
+
+
 @contextmanager
 def _writing(session: Session) -> Iterator[None]:
     """Commit what the block did, or roll all of it back when it raises."""
@@ -124,6 +136,7 @@ def _close(session: Session, order: Order, dispute: Dispute, *, resolution: str,
     dispute.status, dispute.resolution, dispute.refund_amount = "resolved", resolution, amount
     dispute.resolved_by, dispute.resolved_at, dispute.respond_by = actor[:40], now, None
     _say(session, dispute, "system", system_line(line, amount=money_text(amount, order.currency)), now)
+    _tell(session, "dispute_resolved", order.id)  # buyer and seller
     if order.status != "disputed":  # never lose a recorded refund to a failed transition
         log.error("dispute on %s resolved but the order is %s", order.number, order.status)
         return
@@ -222,6 +235,7 @@ def open_dispute(session: Session, order: Order, *, reason: str, requested: str,
                                                      amount=money_text(asked, locked.currency)), now)
         _say(session, dispute, "buyer", message, now)
         transition(session, locked, "disputed", actor=actor, note=reason.replace("_", " "), now=now)
+        _tell(session, "dispute_opened", locked.id)  # the seller must answer
     log.info("order %s disputed (%s, %s %s)", locked.number, reason, requested, asked)
     return dispute
 
@@ -243,6 +257,8 @@ def add_message(session: Session, order: Order, *, author: str, body: str, now: 
             raise InvalidDispute(*problem)
         message = DisputeMessage(dispute_id=dispute.id, author=author, body=body, at=now)
         session.add(message)
+        if author == "seller":
+            _tell(session, "dispute_answered", locked.id, "replied")
     return message
 
 
@@ -284,6 +300,7 @@ def seller_offer(session: Session, order: Order, *, amount: str | Decimal, messa
                                                                                   locked.currency)), now)
         if message:
             _say(session, dispute, "seller", message, now)
+        _tell(session, "dispute_answered", locked.id, "offered")
     return dispute
 
 
@@ -301,6 +318,7 @@ def seller_reject(session: Session, order: Order, *, message: str, actor: str, n
             raise InvalidDispute(*problem)
         _say(session, dispute, "seller", message, now)
         _escalate(session, dispute, "rejected", now)
+        _tell(session, "dispute_answered", locked.id, "rejected")
     log.info("dispute on %s rejected by %s, escalated", locked.number, actor)
     return dispute
 
@@ -357,6 +375,7 @@ def buyer_withdraw(session: Session, order: Order, *, now: datetime, actor: str 
         _say(session, dispute, "system", system_line("withdrawn"), now)
         back = "delivered" if locked.delivered_at is not None else dispute.previous_status
         transition(session, locked, back, actor=actor, note="dispute withdrawn", now=now)
+        _tell(session, "dispute_resolved", locked.id)
     return dispute
 
 
@@ -437,6 +456,7 @@ def _expire_one(session: Session, gateway: PaymentGateway, order_id: int, now: d
         return None
     if dispute.status == "open":
         _escalate(session, dispute, "no_answer", now)
+        _tell(session, "dispute_answered", order_id, "no_answer")  # the buyer hears the platform decides now
         session.commit()
         return "escalated"
     if dispute.status == "offered":
@@ -454,6 +474,7 @@ def _expire_one(session: Session, gateway: PaymentGateway, order_id: int, now: d
             outcome = "settled"
         else:
             _escalate(session, dispute, "settle_failed", now)
+            _tell(session, "dispute_answered", order_id, "no_answer")
             outcome = "escalated"
         session.commit()
         return outcome

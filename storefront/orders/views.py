@@ -201,7 +201,6 @@ def dispute_new(number: str):
             except IllegalTransition:
                 problem, status = _why_not_dispute(_my_order(number)), 409
             else:
-                dispute_mail.dispute_opened(_my_order(number))
                 return _back_to("orders.dispute", number, _("Your dispute is open. The seller has been emailed and "
                                                             "has %(days)s days to answer.",
                                                             days=disputes.SELLER_RESPONSE_DAYS))
@@ -256,7 +255,6 @@ def dispute_accept_offer(number: str):
                                               now=utcnow(), actor=ACTOR)
     except DomainError as exc:
         return _dispute_page(number, **refusal(exc))
-    dispute_mail.dispute_resolved(_my_order(number))
     return _back_to("orders.dispute", number, _("You accepted the offer: %(amount)s is on its way back to you.",
                                                 amount=format_money(_refunded(settled, order), g.shopper.locale)))
 
@@ -288,7 +286,6 @@ def dispute_withdraw(number: str):
         disputes.buyer_withdraw(db.session, order, now=utcnow(), actor=ACTOR)
     except DomainError as exc:
         return _dispute_page(number, withdraw_form=form, **refusal(exc))
-    dispute_mail.dispute_resolved(_my_order(number))
     return _back_to("orders.detail", number, _("You withdrew the dispute."))
 
 

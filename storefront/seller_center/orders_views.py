@@ -15,7 +15,7 @@ from ..core.errors import DomainError, InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page
 from ..core.money import Money
 from ..extensions import db
-from ..orders import dispute_mail, disputes, fulfilment, notifications
+from ..orders import disputes, fulfilment, notifications
 from ..orders.dispute_rules import InvalidDispute, amount_problem, left_to_refund, message_problem
 from ..orders.forms import ConfirmForm, MessageForm, OfferForm, RejectForm, refusal, show_problems
 from ..orders.models import Order
@@ -276,7 +276,6 @@ def dispute_reply(number: str):
         return _order_page(_my_order(number), dispute_forms={"reply": form}, status=422)
     except DomainError as exc:
         return _dispute_refused(number, "reply", form, exc)
-    dispute_mail.dispute_answered(_my_order(number), "replied")
     return _after_dispute(number, _("Your message was sent to the buyer."))
 
 
@@ -294,7 +293,6 @@ def dispute_accept(number: str):
     except DomainError as exc:
         return _dispute_refused(number, "accept", form, exc)
     order = _my_order(number)
-    dispute_mail.dispute_resolved(order)
     return _after_dispute(number, _("%(amount)s was refunded to the buyer and the dispute is closed.",
                                     amount=seller_price(Money(dispute.refund_amount, order.currency))))
 
@@ -318,7 +316,6 @@ def dispute_offer(number: str):
         return _order_page(_my_order(number), dispute_forms={"offer": form}, status=422)
     except DomainError as exc:
         return _dispute_refused(number, "offer", form, exc)
-    dispute_mail.dispute_answered(_my_order(number), "offered")
     return _after_dispute(number, _("Your offer was sent to the buyer."))
 
 
@@ -335,5 +332,4 @@ def dispute_reject(number: str):
         return _order_page(_my_order(number), dispute_forms={"reject": form}, status=422)
     except DomainError as exc:
         return _dispute_refused(number, "reject", form, exc)
-    dispute_mail.dispute_answered(_my_order(number), "rejected")
     return _after_dispute(number, _("You rejected the claim. The platform will look at the dispute and decide."))
