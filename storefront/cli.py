@@ -154,7 +154,6 @@ def register_commands(app: Flask) -> None:
 
         from .core.clock import utcnow
         from .orders.fulfilment import accept_unanswered_cancel_requests, cancel_overdue
-        from .orders.notifications import order_cancelled
         from .orders.services import release_unpaid
 
         from .payments.services import refund_late_payments
@@ -164,20 +163,13 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled; "
                    f"{refund_late_payments(db.session, gateway)} late payments refunded.")
         overdue = cancel_overdue(db.session, gateway, now)
-        for cancellation in overdue:
-            order_cancelled(cancellation)
         click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
         requested = accept_unanswered_cancel_requests(db.session, gateway, now)
-        for cancellation in requested:
-            order_cancelled(cancellation)
         click.echo(f"{len(requested)} cancel requests unanswered for 2 days accepted and refunded.")
-        from .orders.notifications import order_delivered
         from .orders.tracking import poll_shipments
         from .shipping.tracking import tracking_adapter
 
         delivered = poll_shipments(db.session, tracking_adapter(), now)
-        for order in delivered:
-            order_delivered(order)
         click.echo(f"{len(delivered)} parcels delivered.")
         from .orders.disputes import expire_disputes
         from .orders.protection import auto_confirm

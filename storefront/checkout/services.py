@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from ..cart.models import Cart, CartLine
 from ..cart.services import CartSummary, Package, load_cart_lines, price_cart
+from ..core.effects import after_commit
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
 from ..core.money import Money
 from ..currency.services import Rates
 from ..extensions import begin_write
+from ..orders import notifications
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
 from ..sellers.models import Variant
 
@@ -155,6 +157,10 @@ def line_values(pkg, locale: str) -> list[dict]:
     return out
 
 
+def _tell_received(session: Session, checkout_id: int) -> None:
+    notifications.order_received(session.get(Checkout, checkout_id))
+
+
 def place_order(
     session: Session,
     cart: Cart,
@@ -234,5 +240,7 @@ def place_order(
     bought = [p.line.id for pkg in summary.packages for p in pkg.lines]
     session.execute(delete(CartLine).where(CartLine.id.in_(bought)))
     session.flush()
+    # "Order received: awaiting payment", with a link that pays it, once the caller commits the placement.
+    after_commit(session, _tell_received, session, checkout.id)
     session.expire(cart, ["lines"])
     return checkout, True

@@ -18,7 +18,7 @@ from ..core.errors import InvalidInput
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
-from ..orders import links, notifications
+from ..orders import links
 from ..orders.fulfilment import as_utc
 from ..orders.models import Checkout
 from ..orders.services import BUYER_CANCELLED
@@ -162,7 +162,6 @@ def place():
     session.pop(STATE, None)
     session.pop(BUY_NOW_KEY, None)  # a Buy now checkout is done; the next checkout buys the cart
     if created:
-        notifications.order_received(checkout)
         record_event("order_placed", checkout=checkout.reference, orders=len(checkout.orders),
                      total=str(checkout.total), currency=checkout.currency)
     if checkout.payment_method == "card" and not checkout_paid(db.session, checkout):

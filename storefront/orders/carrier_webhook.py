@@ -18,7 +18,6 @@ from ..shipping.tracking import (
     progress,
     tracking_adapter,
 )
-from .notifications import order_delivered
 from .tracking import receive_push
 
 log = logging.getLogger(__name__)
@@ -58,6 +57,4 @@ def webhook():
         order, recorded = receive_push(db.session, push, now=now)
     except NotFound:
         return {"error": "unknown tracking number"}, 404
-    if recorded.delivered:
-        order_delivered(order)
     return {"received": True, "recorded": recorded.added}

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from ..core.effects import after_commit
 from ..core.errors import DomainError, FieldError, NotFound
 from ..core.money import Money
 from ..extensions import begin_write
@@ -190,6 +191,22 @@ def cancellation_problems(reason: str, note: str, *, actor: str = "") -> list[tu
 
 # --- writing: ship, cancel, and the deadline timer --------------------------------------------------
 
+def _tell_buyer(session: Session, mail: str, order_id: int, *args) -> None:
+    """Queue an email to the buyer (orders/notifications), sent once this transaction commits."""
+    after_commit(session, _send, session, mail, order_id, *args)
+
+
+def _send(session: Session, mail: str, order_id: int, *args) -> None:
+    from . import notifications  # it builds on this module (reasons, Cancellation)
+
+    order = session.get(Order, order_id)
+    if mail == "order_cancelled":
+        refunded, reason, note = args
+        notifications.order_cancelled(Cancellation(order=order, refunded=refunded, reason=reason, note=note))
+    else:
+        getattr(notifications, mail)(order)
+
+
 def _lock(session: Session, order: Order) -> Order:
     """Begin a write and lock the order's row, reading it afresh."""
     order_id = order.id
@@ -225,6 +242,7 @@ def mark_shipped(session: Session, order: Order, *, carrier: str, tracking_numbe
 
         locked.protection_ends_at = protection_end(locked)
         transition(session, locked, "shipped", actor=actor, note=f"{carrier_name(carrier)} {tracking}", now=now)
+        _tell_buyer(session, "order_shipped", locked.id)  # with the carrier and tracking number
     except DomainError:
         session.rollback()
         raise
@@ -274,6 +292,7 @@ def cancel_by_seller(session: Session, gateway: PaymentGateway, order: Order, *,
         restore_stock(session, refunded)
         refunded.cancelling_since = None
         transition(session, refunded, "cancelled", actor=actor, note=note or reason.replace("_", " "), now=now)
+        _tell_buyer(session, "order_cancelled", refunded.id, Money(amount, currency), reason, note)
 
     try:
         refund_order(session, gateway, locked, amount, reason=f"order cancelled: {reason}", on_full_refund=close)

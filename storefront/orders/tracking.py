@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..core.errors import NotFound
 from ..shipping.carriers import normalize_tracking_number
 from ..shipping.tracking import CarrierAdapter, Shipment, TrackingPush, TrackingUpdate
-from .fulfilment import _lock, as_utc
+from .fulfilment import _lock, _tell_buyer, as_utc
 from .models import Order, TrackingEvent
 from .services import transition
 
@@ -74,6 +74,7 @@ def record_updates(session: Session, order: Order, updates: Iterable[TrackingUpd
         if locked.status == "shipped":
             transition(session, locked, "delivered", actor=source, now=now)
             became_delivered = True
+            _tell_buyer(session, "order_delivered", locked.id)  # confirm receipt, or dispute
     session.commit()
     if new:
         log.info("order %s: %d new scans from %s%s", locked.number, len(new), source,

@@ -13,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
+from ..core.effects import after_commit
 from ..core.errors import DomainError, FieldError, Forbidden, NotFound
 from ..extensions import begin_write
 from ..core.events import record_system_event
+from ..orders.dispute_mail import review_replied
 from ..orders.models import Checkout, Order, OrderEvent, OrderLine
 from ..orders.services import order_for_buyer
 from ..sellers.images import encode_image, thumbnail_path
@@ -277,6 +279,10 @@ def seller_review(session: Session, seller: Seller, review_id: int) -> Review:
     return review
 
 
+def _tell_replied(session: Session, review_id: int) -> None:
+    review_replied(session.get(Review, review_id))
+
+
 def reply(session: Session, seller: Seller, review: Review, text: str, *, now: datetime) -> Review:
     """The seller's one public reply to a review of their order; the caller commits.
 
@@ -297,6 +303,7 @@ def reply(session: Session, seller: Seller, review: Review, text: str, *, now: d
     if locked.reply_text is not None:
         raise FeedbackRefused("already_replied")
     locked.reply_text, locked.replied_at = text, now
+    after_commit(session, _tell_replied, session, locked.id)  # the buyer hears of the answer
     session.flush()
     return locked
 

@@ -179,7 +179,6 @@ def ship(number: str):
         except fulfilment.OrderBusy:
             problem, status = _("This order is being cancelled, so it cannot be shipped."), 409
         else:
-            notifications.order_shipped(order)
             return _after_action(number, _("Marked as shipped. The buyer has been emailed the tracking number."))
     return _order_page(_my_order(number), ship_form=form, problem=problem, status=status)
 
@@ -210,7 +209,6 @@ def cancel(number: str):
         except InvalidInput:
             problem, status = _("No payment is on record for this order, so it cannot be refunded."), 409
         else:
-            notifications.order_cancelled(cancellation)
             return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
                                            amount=seller_price(cancellation.refunded)))
     return _order_page(_my_order(number), cancel_form=form, problem=problem, status=status)
@@ -237,7 +235,6 @@ def accept_cancel(number: str):
     except InvalidInput:
         problem, status = _("No payment is on record for this order, so it cannot be refunded."), 409
     else:
-        notifications.order_cancelled(cancellation)
         return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
                                        amount=seller_price(cancellation.refunded)))
     return _order_page(_my_order(number), problem=problem, status=status)

@@ -8,7 +8,6 @@ from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..extensions import db
-from ..orders.dispute_mail import review_replied  # the buyer hears of the answer
 from ..reviews import services as review_services
 from ..reviews.forms import REFUSALS, ReplyForm, field_error
 from ..reviews.services import FeedbackRefused, InvalidReview
@@ -45,7 +44,6 @@ def reply(review_id: int):
                 db.session.rollback()
                 problem, status = exc.reason, 409
             else:
-                review_replied(review)
                 flash(_("Your reply is published."), "ok")
                 return redirect(url_for("seller_reviews.reply", review_id=review.id), 303)  # the review with the reply
             review = review_services.seller_review(db.session, g.store, review_id)
