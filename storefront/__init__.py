@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cart.views import bp as cart_bp
     from .checkout.views import bp as checkout_bp
     from .core.views import bp as core_bp
+    from .orders import payment_outcomes  # noqa: F401  (orders apply what payments report)
     from .orders.views import bp as orders_bp
     from .payments.testgateway.views import bp as testgateway_bp
     from .payments.views import bp as payments_bp

@@ -156,12 +156,13 @@ def register_commands(app: Flask) -> None:
         from .orders.fulfilment import accept_unanswered_cancel_requests, cancel_overdue
         from .orders.services import release_unpaid
 
-        from .payments.services import refund_late_payments
+        from .orders.refunds import refund_late_orders
+        from .payments.services import refund_duplicates
 
         now = datetime.fromisoformat(now_text) if now_text else utcnow()
         gateway = current_app.extensions["payment_gateway"]
         click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled; "
-                   f"{refund_late_payments(db.session, gateway)} late payments refunded.")
+                   f"{refund_late_orders(db.session, gateway) + refund_duplicates(db.session, gateway)} late or duplicate payments refunded.")
         overdue = cancel_overdue(db.session, gateway, now)
         click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
         requested = accept_unanswered_cancel_requests(db.session, gateway, now)

@@ -21,7 +21,6 @@ from ..core.effects import after_commit
 from ..core.errors import DomainError
 from ..payments.gateway import PaymentGateway
 from ..payments.models import Refund
-from ..payments.services import refund_order
 from . import dispute_mail
 from .dispute_rules import (
     BUYER_RESPONSE_DAYS,
@@ -46,6 +45,7 @@ from .dispute_rules import (
     system_line,
 )
 from .models import Dispute, DisputeMessage, Order
+from .refunds import refund_order
 from .protection import IN_TRANSIT, dispute_opens_at, lock_order, utc
 from .services import IllegalTransition, transition
 

@@ -14,10 +14,10 @@ from ..core.errors import DomainError, FieldError, NotFound
 from ..core.money import Money
 from ..extensions import begin_write
 from ..payments.gateway import PaymentGateway
-from ..payments.services import refund_order
 from ..sellers.models import Offer, Variant
 from ..shipping.carriers import CARRIERS, carrier_name, normalize_tracking_number, valid_tracking_number
 from ..shipping.services import add_business_days
+from .refunds import refund_order
 from .models import Order
 from .services import STATES, IllegalTransition, restore_stock, transition
 

@@ -1,15 +1,21 @@
-"""Payment rules: start a payment for a checkout, apply verified results exactly once, refund orders."""
+"""Payment rules: start a payment for a checkout, apply verified results exactly once, send refunds.
+
+Payments know checkouts and their orders only through the Payment's relationships; they report outcomes
+(the `payment_succeeded` signal, sent inside the transaction that records the success) and the orders
+package applies them (marks orders paid, refunds orders paid too late). Refunding an order is an orders
+rule (orders/refunds.py) that calls the gateway through here.
+"""
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from blinker import Namespace
 from sqlalchemy.orm import Session
 
 from ..core.clock import utcnow
@@ -17,12 +23,19 @@ from ..core.errors import InvalidInput
 from ..extensions import begin_write
 from ..core.events import record_system_event
 from ..core.money import Money
-from ..orders.models import Checkout, Order
-from ..orders.services import transition
 from .gateway import PaymentError, PaymentGateway, PaymentRequest, PaymentResult
 from .models import Payment, ProcessedWebhook, Refund
 
 log = logging.getLogger(__name__)
+signals = Namespace()
+# Sent (sender: the session) inside the transaction that marks a payment succeeded, with payment=, gateway=
+# and now=: its receivers apply the outcome in that same transaction (orders.payment_outcomes connects one).
+payment_succeeded = signals.signal("payment-succeeded")
+
+
+def _checkout_model():
+    """The Checkout class, reached through Payment.checkout (payments never import the orders package)."""
+    return Payment.checkout.property.mapper.class_
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class ReturnUrls:
     webhook_url: str
 
 
-def checkout_paid(session: Session, checkout: Checkout) -> bool:
+def checkout_paid(session: Session, checkout) -> bool:
     """True when a payment for this checkout has succeeded."""
     return session.scalar(select(Payment.id).where(Payment.checkout_id == checkout.id,
                                                    Payment.status == "succeeded")) is not None
@@ -44,25 +57,24 @@ class PaymentReplaced(InvalidInput):
     """A newer "Pay" for the same checkout replaced this attempt while the provider was opening it."""
 
 
-def amount_due(checkout: Checkout) -> Money:
+def amount_due(checkout) -> Money:
     """What is left to pay for a checkout: the sum of its orders still awaiting payment (its total until
     the buyer cancels one of them)."""
     return Money(sum((o.total for o in checkout.orders if o.status == "awaiting_payment"), Decimal(0)),
                  checkout.currency)
 
 
-def _lock_checkout(session: Session, checkout_id: int) -> Checkout:
+def _lock_checkout(session: Session, checkout_id: int):
     """Begin a write and lock the checkout's row, reading it and its orders afresh.
 
     Every change to a checkout's payments takes this lock first (then payments, then orders), so two
     presses of "Pay" or two results arriving at once are applied one after the other.
     """
     begin_write(session)
-    checkout = session.scalar(select(Checkout).where(Checkout.id == checkout_id).with_for_update()
-                              .execution_options(populate_existing=True))
-    session.scalars(select(Order).where(Order.checkout_id == checkout_id)
-                    .execution_options(populate_existing=True)).all()
+    checkout = session.get(_checkout_model(), checkout_id, with_for_update=True, populate_existing=True)
     session.expire(checkout, ["orders"])
+    for order in checkout.orders:
+        session.refresh(order)
     return checkout
 
 
@@ -86,7 +98,7 @@ def _expire_at_provider(gateway: PaymentGateway, provider_refs: list[str]) -> No
             log.warning("could not expire superseded payment session %s: %s", provider_ref, exc)
 
 
-def expire_open_payments(session: Session, gateway: PaymentGateway, checkout: Checkout) -> int:
+def expire_open_payments(session: Session, gateway: PaymentGateway, checkout) -> int:
     """Close the checkout's open payment sessions (what they would charge is no longer due, e.g. the buyer
     cancelled one of its orders); the next "Pay now" opens one for what is left. Commits; returns how many.
     """
@@ -97,7 +109,7 @@ def expire_open_payments(session: Session, gateway: PaymentGateway, checkout: Ch
     return len(refs)
 
 
-def start_payment(session: Session, gateway: PaymentGateway, checkout: Checkout, urls: ReturnUrls,
+def start_payment(session: Session, gateway: PaymentGateway, checkout, urls: ReturnUrls,
                   description: str) -> str:
     """Open the checkout's payment at the provider for what is due; returns the hosted page's URL.
 
@@ -173,13 +185,12 @@ def record_payment_event(session: Session, payment: Payment, *, at: datetime) ->
                         reason=payment.failure_reason or "")
 
 
-def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime,
-                 on_paid: Callable[[Session, Checkout], None] | None = None) -> Payment | None:
+def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResult, *, now: datetime) -> Payment | None:
     """Apply a verified provider result, exactly once, whatever order returns and webhooks arrive in.
 
-    A webhook event id seen before is ignored. A success marks the payment and moves the orders it
-    pays for to paid, and expires any other open session of the checkout; `on_paid` then runs (after
-    the commit) to tell the buyer. A failure never overrides a success. A success for a checkout
+    A webhook event id seen before is ignored. A success marks the payment, reports it (payment_succeeded:
+    the orders package moves the orders it pays for to paid, in this transaction) and expires any other open
+    session of the checkout. A failure never overrides a success. A success for a checkout
     another payment already paid is a duplicate charge: it is refunded in full through the gateway
     and recorded (`flask orders tick` retries if the provider refuses now). A success for orders
     already released (paid too late) is refunded at once. Commits.
@@ -199,7 +210,7 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         session.commit()
         return None
     # The checkout first, as start_payment locks it: two results for one checkout apply one at a time.
-    session.scalar(select(Checkout.id).where(Checkout.id == checkout_id).with_for_update())
+    session.get(_checkout_model(), checkout_id, with_for_update=True)
     payment = session.scalar(select(Payment).where(Payment.reference == result.reference).with_for_update()
                              .execution_options(populate_existing=True))
     if payment.status in ("succeeded", "duplicate", "refunded") or result.status in ("pending", "refunded"):
@@ -234,25 +245,12 @@ def apply_result(session: Session, gateway: PaymentGateway, result: PaymentResul
         return payment
     payment.status, payment.failure_reason = "succeeded", ""
     record_payment_event(session, payment, at=now)
-    covered = set(payment.order_ids) if payment.order_ids is not None else None
-    orders = session.scalars(select(Order).where(Order.checkout_id == checkout_id).order_by(Order.id)
-                             .with_for_update()).all()
-    mine = [o for o in orders if covered is None or o.id in covered]
-    late = [o for o in mine if o.status == "cancelled" and o.refunded_total < o.total]
-    for order in mine:
-        if order.status == "awaiting_payment":
-            transition(session, order, "paid", actor="payment", now=now)
+    if not payment_succeeded.receivers:
+        raise RuntimeError("nothing applies payment outcomes: import storefront.orders.payment_outcomes")
+    payment_succeeded.send(session, payment=payment, gateway=gateway, now=now)
     stale = _supersede_open(session, checkout_id)
     session.commit()
     _expire_at_provider(gateway, stale)
-    if on_paid is not None and any(o.status == "paid" for o in mine):
-        on_paid(session, payment.checkout)
-    for order in late:
-        try:
-            refund_order(session, gateway, order, order.total - order.refunded_total,
-                         reason="paid after the order expired", payment=payment)
-        except PaymentError as exc:
-            log.error("could not refund late payment for %s: %s", order.number, exc)
     return payment
 
 
@@ -280,54 +278,23 @@ def refund_duplicate(session: Session, gateway: PaymentGateway, payment: Payment
     return refund
 
 
-def refund_order(session: Session, gateway: PaymentGateway, order: Order, amount: Decimal, *, reason: str,
-                 payment: Payment | None = None,
-                 on_full_refund: Callable[[Session, Order], None] | None = None) -> Refund:
-    """Refund part or all of an order through its payment's gateway; a full refund ends the order.
+def send_refund(session: Session, gateway: PaymentGateway, payment: Payment, amount: Decimal, currency: str) -> str:
+    """Ask the payment's provider to send `amount` back; returns the provider's refund id.
 
-    A full refund moves a paid or disputed order to refunded, unless `on_full_refund` is given: then
-    it decides how the order ends (a seller's cancellation ends it as cancelled), in the transaction
-    that records the refund, so the two commit together.
+    Commits first: no transaction may stay open while the provider works (on SQLite a read begun before the
+    provider's own write could not be turned into our write afterwards). The caller records the refund.
 
-    :raises InvalidInput: nothing paid, or more than what is left to refund.
-    :raises PaymentError: the provider refused.
+    :raises PaymentError: the provider refused or did not answer; nothing was sent.
     """
-    payment = payment or session.scalar(select(Payment).where(Payment.checkout_id == order.checkout_id,
-                                                              Payment.status == "succeeded"))
-    if payment is None:
-        raise InvalidInput("order not paid")
-    left = order.total - order.refunded_total
-    if amount <= 0 or amount > left:
-        raise InvalidInput(f"refund must be more than 0 and at most {left}")
-    payment_id, order_id, currency = payment.id, order.id, order.currency
     provider_ref, reference = payment.provider_ref, payment.reference
-    # No transaction may stay open while the provider works: on SQLite a read begun before the
-    # provider's own write could not be turned into our write afterwards.
     session.commit()
-    provider_ref = gateway.refund(provider_ref, Money(amount, currency), reference)
-    begin_write(session)
-    refund = Refund(payment_id=payment_id, order_id=order_id, amount=amount, currency=currency,
-                    provider_ref=provider_ref, reason=reason[:200])
-    session.add(refund)
-    session.flush()  # write first, then read what the transition needs
-    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update()
-                           .execution_options(populate_existing=True))
-    order.refunded_total = order.refunded_total + amount
-    if order.refunded_total >= order.total:
-        if on_full_refund is not None:
-            on_full_refund(session, order)
-        elif order.status in ("paid", "disputed"):
-            transition(session, order, "refunded", actor="payment", note=reason)
-    session.commit()
-    return refund
+    return gateway.refund(provider_ref, Money(amount, currency), reference)
 
 
-def refund_late_payments(session: Session, gateway: PaymentGateway) -> int:
-    """Refund cancelled orders whose payment succeeded anyway, and duplicate charges not yet sent back
-    (retries of what apply_result tried). Returns how many refunds were made.
+def refund_duplicates(session: Session, gateway: PaymentGateway) -> int:
+    """Send back duplicate charges not refunded yet (retries of what apply_result tried). Returns how many.
 
-    Run by `flask orders tick`, so a refund that failed when the payment arrived is not lost. Only
-    orders the succeeded payment paid for count: one cancelled before a later payment was never charged.
+    Run by `flask orders tick`, so a refund that failed when the payment arrived is not lost.
     """
     done = 0
     for payment in session.scalars(select(Payment).where(Payment.status == "duplicate").order_by(Payment.id)).all():
@@ -337,20 +304,4 @@ def refund_late_payments(session: Session, gateway: PaymentGateway) -> int:
         except (PaymentError, InvalidInput) as exc:
             session.rollback()
             log.error("refund of duplicate payment %s failed, will retry: %s", payment.reference, exc)
-    paid = {p.checkout_id: p for p in session.scalars(
-        select(Payment).where(Payment.status == "succeeded", Payment.checkout_id.in_(
-            select(Order.checkout_id).where(Order.status == "cancelled", Order.refunded_total < Order.total))))}
-    due = session.scalars(select(Order).where(Order.status == "cancelled", Order.checkout_id.in_(list(paid)),
-                                              Order.refunded_total < Order.total).order_by(Order.id)).all()
-    due = [(o, paid[o.checkout_id]) for o in due
-           if paid[o.checkout_id].order_ids is None or o.id in paid[o.checkout_id].order_ids]
-    session.commit()
-    for order, payment in due:
-        try:
-            refund_order(session, gateway, order, order.total - order.refunded_total,
-                         reason="paid after the order expired", payment=payment)
-            done += 1
-        except (PaymentError, InvalidInput) as exc:
-            session.rollback()
-            log.error("late refund for %s failed, will retry: %s", order.number, exc)
     return done

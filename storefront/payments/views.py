@@ -8,8 +8,6 @@ from sqlalchemy import select
 
 from ..core.clock import utcnow
 from ..extensions import csrf, db
-from ..orders.models import Checkout
-from ..orders.notifications import payment_received
 from .gateway import InvalidSignature, PaymentGateway
 from .models import Payment
 from .services import apply_result
@@ -34,10 +32,10 @@ def returned(gateway_name: str):
         result = gateway.parse_return(request.args)
     except InvalidSignature:
         return render_template("errors/payment_return.html"), 400
-    payment = apply_result(db.session, gateway, result, now=utcnow(), on_paid=_tell_buyer)
+    payment = apply_result(db.session, gateway, result, now=utcnow())
     if payment is None:
         return render_template("errors/payment_return.html"), 400
-    reference = db.session.scalar(select(Checkout.reference).where(Checkout.id == payment.checkout_id))
+    reference = payment.checkout.reference
     return redirect(url_for("checkout.confirmation", reference=reference), 303)
 
 
@@ -52,13 +50,8 @@ def webhook(gateway_name: str):
     except InvalidSignature as exc:
         log.warning("rejected %s webhook: %s", gateway_name, exc)
         return {"error": "invalid signature"}, 400
-    apply_result(db.session, gateway, result, now=utcnow(), on_paid=_tell_buyer)
+    apply_result(db.session, gateway, result, now=utcnow())
     return {"received": True}
-
-
-def _tell_buyer(session, checkout: Checkout) -> None:
-    """Email "payment received" once: run by whichever of the return and the webhook applied the success."""
-    payment_received(checkout)
 
 
 def payment_for(reference: str) -> Payment | None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storefront.orders.models import Checkout, Order
 from storefront.payments.models import Payment, ProcessedWebhook, Refund
-from storefront.payments.services import refund_order
+from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.adapter import sign_webhook
 from storefront.sellers.models import Variant
 from tests.factories import add_listing

@@ -14,7 +14,7 @@ from storefront.orders.dispute_rules import DisputeRefused, InvalidDispute
 from storefront.orders.fulfilment import as_utc
 from storefront.orders.protection import DISPUTE_OPENS_AFTER_DAYS, utc
 from storefront.orders.services import IllegalTransition
-from storefront.payments.services import refund_order
+from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.models import SandboxRefund
 from tests.factories import account
 from tests.integration.orders.after_sale import (

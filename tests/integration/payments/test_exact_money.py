@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.orders.models import Checkout, Order
-from storefront.payments.services import refund_order
+from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.models import SandboxSession
 from storefront.sellers.models import Variant
 from tests.factories import add_listing

@@ -2,7 +2,7 @@
 what was paid and reach it exactly (issue 11, defect 5), on SQLite and PostgreSQL.
 
 Checkouts are built with the models (placing them is not what is tested); paying goes through the sandbox's
-hosted page and the shop's return handler, refunds through payments.services.refund_order and cancellations
+hosted page and the shop's return handler, refunds through orders.refunds.refund_order and cancellations
 through orders.fulfilment.cancel_by_seller, both to the real sandbox gateway.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from storefront.core.money import precision
 from storefront.orders.fulfilment import cancel_by_seller
 from storefront.orders.models import Checkout, Order, OrderLine
 from storefront.payments.models import Payment, Refund
-from storefront.payments.services import ReturnUrls, refund_order, start_payment
+from storefront.orders.refunds import refund_order
+from storefront.payments.services import ReturnUrls, start_payment
 from storefront.payments.testgateway.models import SandboxSession
 from storefront.sellers.models import Seller
 from tests.integration.payments.merchant import CARD, path_of

@@ -25,7 +25,7 @@ from storefront.orders.models import Order
 from storefront.orders.services import IllegalTransition, transition
 from storefront.payments.gateway import PaymentError
 from storefront.payments.models import Payment, Refund
-from storefront.payments.services import refund_order
+from storefront.orders.refunds import refund_order
 from storefront.sellers.models import Variant
 from storefront.shipping.carriers import normalize_tracking_number, valid_tracking_number
 from tests.factories import add_listing
