@@ -117,7 +117,8 @@ def main() -> None:
               f"index on disk {size / 2**20:.1f} MiB; peak RSS of the build process {rss_after / 1024:.0f} MiB "
               f"(was {rss_before / 1024:.0f} MiB before the build)")
 
-        from storefront.catalog.search_service import ShopSearch, engine_query
+        from storefront.catalog.browse import ListingQuery
+        from storefront.catalog.search_service import engine_query
 
         backend = app.extensions["search"]
         urls = page_mix(options.queries)
@@ -127,7 +128,7 @@ def main() -> None:
             from urllib.parse import unquote_plus
 
             text = unquote_plus(query.get("q", ""))
-            q = engine_query(ShopSearch(text=text, locale=locale, sort=query.get("sort", "relevance"),
+            q = engine_query(ListingQuery(text=text, locale=locale, sort=query.get("sort", "relevance"),
                                         page=int(query.get("page", 1))))
             started = time.perf_counter()
             backend.search(q)

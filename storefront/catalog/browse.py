@@ -17,17 +17,22 @@ MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
-class BrowseQuery:
-    """What a shopper asked a listing page for; every field already validated."""
+class ListingQuery:
+    """What a shopper asked a listing page for (a category, a store, a search), every field validated and
+    prices already in US dollars. Browse pages read it from the database (browse_products), search from the
+    engine (search_service.engine_query), which falls back to the database with the same query."""
 
-    category_ids: tuple[int, ...] = ()
+    text: str = ""
+    locale: str = "en"
+    category_id: int | None = None            # the engine filters by the category's path
+    category_ids: tuple[int, ...] = ()        # the same category's subtree, for the database
+    seller_id: int | None = None
     price_min_usd: Decimal | None = None
     price_max_usd: Decimal | None = None
     min_rating: float | None = None
     ships_from: str | None = None
     free_shipping_to: str | None = None
-    seller_id: int | None = None
-    text: str = ""
+    brand: str | None = None
     sort: str = "popular"
     page: int = 1
     per_page: int = 24
@@ -60,7 +65,7 @@ def free_shipping_clause(country: str):
     return or_(text.like(f'%"{country}"%'), text.like('%"*"%'))
 
 
-def browse_products(session: Session, query: BrowseQuery) -> ProductPage:
+def browse_products(session: Session, query: ListingQuery) -> ProductPage:
     """Published products matching the query's filters, sorted and paged."""
     # A price summary exists only for products with a published, in-stock offer (see
     # refresh_product_summary), so offers are consulted only for offer-level filters.

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 from search import (
@@ -22,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from ..core.registry import Registry
 from . import browse
-from .models import Category, Product
 from .services import category_subtree_ids
+from .models import Category, Product
 
 log = logging.getLogger(__name__)
 FACETS = ("category", "brand", "ships_from", "rating")
@@ -83,24 +82,6 @@ def search_backend() -> SearchBackend:
     return current_app.extensions["search"]
 
 
-@dataclass(frozen=True)
-class ShopSearch:
-    """A shopper's search, in the catalog's terms (prices already in USD)."""
-
-    text: str
-    locale: str
-    category_id: int | None = None
-    price_min_usd: Decimal | None = None
-    price_max_usd: Decimal | None = None
-    min_rating: float | None = None
-    ships_from: str | None = None
-    free_shipping_to: str | None = None
-    brand: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 24
-
-
 @dataclass
 class SearchPage:
     """One page of search results, ready to render."""
@@ -126,7 +107,7 @@ class SearchPage:
         return self.page < self.pages
 
 
-def engine_query(q: ShopSearch) -> SearchQuery:
+def engine_query(q: browse.ListingQuery) -> SearchQuery:
     """Translate to the search package's query type."""
     return SearchQuery(
         text=q.text,
@@ -156,7 +137,7 @@ def products_in_order(session: Session, ids: list[int]) -> list[Product]:
     return [found[i] for i in ids if i in found]
 
 
-def search_products(session: Session, backend: SearchBackend, q: ShopSearch) -> SearchPage:
+def search_products(session: Session, backend: SearchBackend, q: browse.ListingQuery) -> SearchPage:
     """Search with the engine; if it fails, answer from the database and mark the page degraded."""
     try:
         result = backend.search(engine_query(q))
@@ -176,15 +157,11 @@ def search_products(session: Session, backend: SearchBackend, q: ShopSearch) -> 
     )
 
 
-def _database_search(session: Session, q: ShopSearch) -> SearchPage:
+def _database_search(session: Session, q: browse.ListingQuery) -> SearchPage:
     sort = {"relevance": "popular", "orders": "popular"}.get(q.sort, q.sort)
-    category = session.get(Category, q.category_id) if q.category_id else None
-    page = browse.browse_products(session, browse.BrowseQuery(
-        category_ids=tuple(category_subtree_ids(session, category)) if category else (),
-        price_min_usd=q.price_min_usd, price_max_usd=q.price_max_usd, min_rating=q.min_rating,
-        ships_from=q.ships_from, free_shipping_to=q.free_shipping_to, text=q.text, sort=sort,
-        page=q.page, per_page=q.per_page,
-    ))
+    category = session.get(Category, q.category_id) if q.category_id and not q.category_ids else None
+    subtree = tuple(category_subtree_ids(session, category)) if category else q.category_ids
+    page = browse.browse_products(session, replace(q, sort=sort, category_ids=subtree))
     return SearchPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page, degraded=True)
 
 

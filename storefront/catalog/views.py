@@ -17,20 +17,22 @@ from .services import category_by_slug, category_subtree_ids, category_trail
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:locale>")
 
 
-def listing_query(filters, **scope) -> browse.BrowseQuery:
-    """Turn the shopper's cleaned filters into a browse query in the catalog's terms."""
+def listing_query(filters, **scope) -> browse.ListingQuery:
+    """The shopper's cleaned filters as the one listing query of browse, store and search pages; `scope`
+    adds or overrides fields (a category, a store, the search text and its sort)."""
     rates, shopper = current_rates(), g.shopper
-    return browse.BrowseQuery(
-        price_min_usd=to_usd(filters.price_min, shopper.currency, rates),
-        price_max_usd=to_usd(filters.price_max, shopper.currency, rates),
-        min_rating=filters.min_rating,
-        ships_from=filters.ships_from,
-        free_shipping_to=shopper.country if filters.free_shipping else None,
-        sort=filters.sort,
-        page=filters.page,
-        per_page=current_app.config["PER_PAGE"],
-        **scope,
-    )
+    fields = {
+        "locale": shopper.locale,
+        "price_min_usd": to_usd(filters.price_min, shopper.currency, rates),
+        "price_max_usd": to_usd(filters.price_max, shopper.currency, rates),
+        "min_rating": filters.min_rating,
+        "ships_from": filters.ships_from,
+        "free_shipping_to": shopper.country if filters.free_shipping else None,
+        "sort": filters.sort,
+        "page": filters.page,
+        "per_page": current_app.config["PER_PAGE"],
+    }
+    return browse.ListingQuery(**(fields | scope))
 
 
 def with_free_shipping(page: browse.ProductPage) -> browse.ProductPage:
@@ -89,15 +91,8 @@ def search():
     sort = request.args.get("sort") if request.args.get("sort") in search_service.SEARCH_SORTS else "relevance"
     category = db.session.scalar(select(Category).where(Category.slug == request.args.get("category", "")))
     brand = (request.args.get("brand") or "").strip()[:120] or None
-    rates, shopper = current_rates(), g.shopper
-    query = search_service.ShopSearch(
-        text=text, locale=shopper.locale, category_id=category.id if category else None,
-        price_min_usd=to_usd(filters.price_min, shopper.currency, rates),
-        price_max_usd=to_usd(filters.price_max, shopper.currency, rates),
-        min_rating=filters.min_rating, ships_from=filters.ships_from,
-        free_shipping_to=shopper.country if filters.free_shipping else None, brand=brand, sort=sort,
-        page=filters.page, per_page=current_app.config["PER_PAGE"],
-    )
+    shopper = g.shopper
+    query = listing_query(filters, text=text, category_id=category.id if category else None, brand=brand, sort=sort)
     results = search_service.search_products(db.session, search_service.search_backend(), query)
     results.free_shipping_ids = browse.free_shipping_ids(db.session, [p.id for p in results.items], shopper.country)
     search_ref = new_reference() if text else None
