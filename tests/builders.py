@@ -15,14 +15,20 @@ BUYER = {"full_name": "Lucía Gómez", "line1": "Calle Mayor 1", "city": "Madrid
 CARD = {"number": "4242424242424242", "expiry": "12/34", "cvc": "123", "name": "Lucía Gómez"}
 
 
+def review_keys(html: str) -> tuple[str, str]:
+    """The review page's hidden idempotency key and expected total: what "Place order" submits."""
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    return key, total
+
+
 def place(client, sku: str, qty: int = 1, *, payment_method: str = "card", locale: str = "es"):
     """Put `qty` of `sku` in the cart and place the checkout in `locale`; returns the place response."""
     variant_id = db.session.scalar(select(Variant.id).where(Variant.sku == sku))
     client.post(f"/{locale}/cart/add", data={"variant_id": variant_id, "qty": qty})
     client.post(f"/{locale}/checkout/", data=BUYER | {"payment_method": payment_method})
     html = client.get(f"/{locale}/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     return client.post(f"/{locale}/checkout/place", data={"idempotency_key": key, "expected_total": total})
 
 

@@ -15,6 +15,7 @@ from storefront.orders.models import Checkout, Order, OrderLine
 from storefront.orders.services import IllegalTransition, release_unpaid, transition
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
+from tests.builders import review_keys
 
 ADDRESS = {"full_name": "Ana Souza", "line1": "Rua Augusta 100", "city": "São Paulo", "region": "SP",
            "postal_code": "01310-100", "country": "BR", "email": "ana@example.com", "payment_method": "bank_transfer",
@@ -43,8 +44,7 @@ def fill_cart(client, session, *skus):
 
 def review_form(client):
     html = client.get("/es/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     return key, total
 
 

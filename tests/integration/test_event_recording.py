@@ -14,6 +14,7 @@ from storefront.orders.services import transition
 from storefront.reviews.services import Buyer, ReviewInput, write_review
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
+from tests.builders import review_keys
 
 PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
          "Version/17.4 Mobile/15E148 Safari/604.1")
@@ -60,8 +61,7 @@ def test_a_shopping_journey_records_each_funnel_step_once_with_its_context(app, 
     assert shopper.get("/es/checkout/").status_code == 200
     assert shopper.post("/es/checkout/", data=BUYER).status_code == 303
     review = shopper.get("/es/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', review).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', review).group(1)
+    key, total = review_keys(review)
     placed = shopper.post("/es/checkout/place", data={"idempotency_key": key, "expected_total": total})
     shopper.post(hosted_page(placed), data=CARD | {"number": "4000000000000002"}, follow_redirects=True)
     reference = session.scalar(select(Checkout.reference))
@@ -154,8 +154,7 @@ def completed_order(app, session, client) -> Order:
     shopper.post("/es/cart/add", data={"variant_id": variant_id, "qty": 1})
     shopper.post("/es/checkout/", data=BUYER)
     review = shopper.get("/es/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', review).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', review).group(1)
+    key, total = review_keys(review)
     placed = shopper.post("/es/checkout/place", data={"idempotency_key": key, "expected_total": total})
     shopper.post(hosted_page(placed), data=CARD | {"number": "4242424242424242"}, follow_redirects=True)
     session.rollback()

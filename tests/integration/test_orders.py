@@ -1,5 +1,4 @@
 """Who may see an order: its buyer (account or the browser that placed it as a guest), nobody else."""
-import re
 from datetime import date
 
 import pytest
@@ -8,6 +7,7 @@ from sqlalchemy import select, update
 from storefront.orders.models import Order
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
+from tests.builders import review_keys
 
 ADDRESS = {"full_name": "Ana", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES",
            "email": "ana@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
@@ -17,8 +17,7 @@ def buy(client, session):
     client.post("/en/cart/add", data={"variant_id": session.scalar(select(Variant.id)), "qty": 1})
     client.post("/en/checkout/", data=ADDRESS)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     return client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
 
 

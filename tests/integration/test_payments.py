@@ -1,6 +1,5 @@
 """Paying for a checkout through the sandbox provider: returns, webhooks, retries, outages, refunds."""
 import json
-import re
 import time
 from datetime import date
 from decimal import Decimal
@@ -14,6 +13,7 @@ from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.adapter import sign_webhook
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
+from tests.builders import review_keys
 
 ADDRESS = {"full_name": "Jonas Weber", "line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115",
            "country": "DE", "email": "jonas@example.com", "payment_method": "card", "saved_address": "new"}
@@ -32,8 +32,7 @@ def placed(app, client, session):
                                           "qty": 1})
     client.post("/en/checkout/", data=ADDRESS)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     response = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
     assert "/testpay/pay/" in response.headers["Location"]
     return "/testpay/pay/" + response.headers["Location"].split("/testpay/pay/")[1]
@@ -87,8 +86,7 @@ def test_provider_outage_keeps_orders_awaiting_payment_and_retry_works(app, clie
     client.post("/en/cart/add", data={"variant_id": session.scalar(select(Variant.id)), "qty": 1})
     client.post("/en/checkout/", data=ADDRESS)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     app.config["TEST_GATEWAY_DOWN"] = True
     app.extensions["payment_gateway"].config = app.config  # the gateway reads the flag on every call
     response = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total},

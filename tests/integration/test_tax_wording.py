@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from storefront.orders.models import Checkout, Order
 from storefront.sellers.models import Variant
+from tests.builders import review_keys
 
 US = {"full_name": "Ann Lee", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
       "postal_code": "94105", "country": "US", "email": "ann@example.com", "payment_method": "bank_transfer",
@@ -38,8 +39,7 @@ def buy(client, session, sku, address, currency):
     cart = client.get("/en/cart/").data.decode()
     assert client.post("/en/checkout/", data=address).status_code == 303
     review = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', review).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', review).group(1)
+    key, total = review_keys(review)
     placed = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
     assert placed.status_code == 303
     confirmation = client.get(placed.headers["Location"]).data.decode()

@@ -1,7 +1,6 @@
 """GMV's reporting currency: place_order records the checkout's USD rate from the rates it priced with."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from storefront.currency.services import current_rates
 from storefront.orders.models import Checkout
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
+from tests.builders import review_keys
 
 ADDRESS = {"full_name": "Ana Souza", "line1": "Rua Augusta 100", "city": "São Paulo", "region": "SP",
            "postal_code": "01310-100", "country": "BR", "email": "ana@example.com", "payment_method": "bank_transfer",
@@ -23,8 +23,7 @@ def place(client, session, currency: str) -> Checkout:
     client.post("/es/cart/add", data={"variant_id": variant_id, "qty": 1})
     client.post("/es/checkout/", data=ADDRESS)
     html = client.get("/es/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     client.post("/es/checkout/place", data={"idempotency_key": key, "expected_total": total})
     session.rollback()
     return session.scalars(select(Checkout).order_by(Checkout.id.desc())).first()

@@ -2,7 +2,6 @@
 a declined buyer pays later from their orders, unpaid orders can be cancelled, paid ones asked to cancel."""
 from __future__ import annotations
 
-import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -17,7 +16,7 @@ from storefront.payments.models import Payment, Refund
 from storefront.payments.testgateway.models import SandboxSession
 from storefront.sellers.models import Variant
 from tests.integration.orders.after_sale import bought, mails, ship
-from tests.builders import BUYER, CARD, place, reload
+from tests.builders import BUYER, CARD, place, reload, review_keys
 
 DECLINED = CARD | {"number": "4000000000000002"}
 
@@ -50,8 +49,7 @@ def two_sellers(client) -> str:
         client.post("/es/cart/add", data={"variant_id": variant_id, "qty": 1})
     client.post("/es/checkout/", data=BUYER)
     html = client.get("/es/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     return hosted(client.post("/es/checkout/place", data={"idempotency_key": key,
                                                           "expected_total": total}).headers["Location"])
 

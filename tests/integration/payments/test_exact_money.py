@@ -6,7 +6,6 @@ On SQLite a `Numeric` column used to hold a binary float, so the sandbox's guard
 """
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.models import SandboxSession
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
-from tests.builders import BUYER, CARD
+from tests.builders import BUYER, CARD, review_keys
 
 
 def buy_from_two_sellers(app, session) -> Checkout:
@@ -35,8 +34,7 @@ def buy_from_two_sellers(app, session) -> Checkout:
                                           "qty": 1})
     client.post("/en/checkout/", data=BUYER)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     placed = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
     page = "/testpay/pay/" + placed.headers["Location"].split("/testpay/pay/")[1]
     client.post(page, data=CARD, follow_redirects=True)

@@ -1,7 +1,6 @@
 """Helpers for review page tests: buying through the real checkout, completing orders, accounts, reviews."""
 from __future__ import annotations
 
-import re
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from storefront.reviews import services
 from storefront.sellers.models import Variant
 from tests.review_factories import bought, buyer_of, review_input
 from tests.factories import account  # noqa: F401  (used by the tests through this module)
+from tests.builders import review_keys
 
 ADDRESS = {"full_name": "Ana García", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013",
            "country": "ES", "email": "ana@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
@@ -28,8 +28,7 @@ def checkout(client, session, sku: str = "CN-B") -> Order:
                                       "qty": 1})
     client.post("/en/checkout/", data=ADDRESS)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    key, total = review_keys(html)
     assert client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total}).status_code == 303
     session.rollback()
     return session.scalars(select(Order).order_by(Order.id.desc())).first()
