@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.effects import after_commit
 from ..core.money_sql import Amount
 from ..extensions import db
 
@@ -73,8 +74,12 @@ class SearchOutbox(db.Model):
 
 
 def queue_reindex(session, product_ids) -> None:
-    """Queue products for the search index in the caller's transaction (the outbox), and mark the session so
-    the web app syncs the index once the request that made the change is done (workers run `search sync`)."""
+    """Queue products for the search index in the caller's transaction (the outbox). Once it commits, the
+    session is marked so the web app syncs the index when the request is done (workers run `search sync`)."""
     for product_id in sorted(set(product_ids)):
         session.add(SearchOutbox(product_id=product_id))
+    after_commit(session, _mark_dirty, session)
+
+
+def _mark_dirty(session) -> None:
     session.info["search_dirty"] = True

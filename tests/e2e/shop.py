@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 from storefront.demo.seed import DEMO_PASSWORD
+from storefront.orders.models import Order
+from storefront.payments.models import Payout
 
 CARD_OK = "4242424242424242"
 
@@ -19,6 +23,19 @@ def query(db_url: str, sql: str, **params):
         row = conn.execute(text(sql), params).first()
     engine.dispose()
     return row
+
+
+def order_money(db_url: str, number: str) -> tuple[Decimal, Decimal, Decimal | None]:
+    """An order's total, refunded total and payout amount, read through the models' exact money columns
+    (on SQLite the stored values are scaled integers: raw SQL would not read them as amounts)."""
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        total, refunded = session.execute(select(Order.total, Order.refunded_total)
+                                          .where(Order.number == number)).one()
+        payout = session.scalar(select(Payout.amount).join(Order, Order.id == Payout.order_id)
+                                .where(Order.number == number))
+    engine.dispose()
+    return total, refunded, payout
 
 
 def log_in(page: Page, base: str, email: str, locale: str = "es") -> None:

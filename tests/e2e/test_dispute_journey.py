@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.shop import buy_and_pay, in_stock_product_of, query, ship, stored_time, tick, timedelta
+from tests.e2e.shop import buy_and_pay, in_stock_product_of, order_money, query, ship, stored_time, tick, timedelta
 
 CLAIM = "<b>The strap</b> arrived torn at one end."
 
@@ -48,11 +48,9 @@ def test_dispute_ends_in_a_partial_refund(page: Page, browser: Browser, browser_
     page.get_by_test_id("accept-offer").click()
     page.goto(order_url)
     expect(page.get_by_test_id("order-status")).to_have_text("Completado")
-    total, refunded = query(live_server_db, "SELECT total, refunded_total FROM orders WHERE number = :n", n=number)
-    assert Decimal(str(refunded)) == Decimal("5")
-    payout = query(live_server_db, "SELECT p.amount FROM payouts p JOIN orders o ON o.id = p.order_id "
-                                   "WHERE o.number = :n", n=number)[0]
-    assert Decimal(str(payout)) == Decimal(str(total)) - Decimal("5")
+    total, refunded, payout = order_money(live_server_db, number)
+    assert refunded == Decimal("5")
+    assert payout == total - Decimal("5")
     resolution = query(live_server_db, "SELECT d.resolution, d.status FROM disputes d JOIN orders o "
                                        "ON o.id = d.order_id WHERE o.number = :n", n=number)
     assert tuple(resolution) == ("partial_refund", "resolved")
