@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from ..core.errors import InvalidInput, NotFound
 from ..core.clock import today, utcnow
 from ..core.htmx import hx_target, render_page
-from ..core.security import safe_next, small_int
+from ..core.security import safe_next
+from ..core.untrusted import small_int
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event

@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 from ..core.clock import today, utcnow
 from ..core.page_parts import part
 from ..core.htmx import hx_target, render_page
-from ..core.security import safe_next, small_int
+from ..core.security import safe_next
+from ..core.untrusted import small_int
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db

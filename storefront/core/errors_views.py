@@ -73,6 +73,11 @@ def register(app: Flask) -> None:
         ensure_shopper()
         return render_template("errors/400.html", reason="csrf"), 400
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        ensure_shopper()
+        return render_template("errors/400.html", reason="bad_request"), 400
+
     @app.errorhandler(UnusableInput)
     def unusable_input(error: UnusableInput):
         ensure_shopper()

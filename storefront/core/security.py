@@ -11,13 +11,13 @@ import logging
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
 
-log = logging.getLogger(__name__)
+from .untrusted import MAX_ID, small_int
 
-# Ids are 32-bit integer columns on PostgreSQL; anything larger names nothing and must not reach the database.
-MAX_ID = 2**31 - 1
+log = logging.getLogger(__name__)
 
 # `form-action 'self'` covers the sandbox payment page (it is served by this app under /testpay/).
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -36,17 +36,6 @@ HSTS = "max-age=31536000; includeSubDomains"
 PERSONAL_PREFIXES = ("/cart", "/checkout", "/orders", "/account", "/seller", "/admin", "/preferences",
                      "/compare")
 PERSONAL_PATHS = ("/testpay/",)
-
-
-def small_int(value: str | None) -> int | None:
-    """`value` as a non-negative integer an id or page number can be (ASCII digits, at most MAX_ID), else None.
-
-    `str.isdigit()` alone lets "²" and 5,000-digit numbers through, which `int()` or the database then refuse.
-    """
-    if not value or len(value) > 10 or not value.isascii() or not value.isdigit():
-        return None
-    number = int(value)
-    return number if number <= MAX_ID else None
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -109,6 +98,21 @@ def _has_nul_or_bad_utf8() -> bool:
     return False
 
 
+class UntrustedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, parsing request bodies as core.untrusted does: a body nested too deeply for the parser
+    is a ValueError, which Flask (and Flask-WTF's JSON forms) answer with 400, not a RecursionError's 500."""
+
+    def loads(self, s: str | bytes, **kwargs) -> object:
+        """The parsed value.
+
+        :raises ValueError: not JSON, or nested too deeply.
+        """
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+
+
 class UnusableInput(BadRequest):
     """A request carrying NUL bytes or invalid UTF-8: no page can use it, so none is shown."""
 
@@ -117,6 +121,7 @@ class UnusableInput(BadRequest):
 
 def init_security(app: Flask) -> None:
     """Install the guard against unusable input and the security headers on every response."""
+    app.json = UntrustedJSONProvider(app)
 
     @app.before_request
     def refuse_unusable_input():
