@@ -33,7 +33,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 HSTS = "max-age=31536000; includeSubDomains"
 
 # Pages about one person: never kept by a shared cache or the browser's disk cache.
-PERSONAL_PREFIXES = ("/cart", "/checkout", "/orders", "/account", "/seller", "/admin", "/preferences",
+PERSONAL_PREFIXES = ("/cart", "/checkout", "/orders", "/account", "/seller", "/admin", "/preferences", "/payments",
                      "/compare")
 PERSONAL_PATHS = ("/testpay/",)
 
