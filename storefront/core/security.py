@@ -138,6 +138,6 @@ def init_security(app: Flask) -> None:
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers["Strict-Transport-Security"] = HSTS
-        if _is_personal(request.path):
-            headers["Cache-Control"] = "private, no-store"
+        if _is_personal(request.path) and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "private, no-store"  # a page's own no-store (the sandbox's) stays
         return response
