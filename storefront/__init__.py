@@ -28,13 +28,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .core.context import LocaleConverter, init_shopper_context, select_locale, select_timezone
 
+    from .core.security import BoundedIntConverter, init_security
+
     app.url_map.converters["lang"] = LocaleConverter
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids beyond any row are 404
 
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    init_security(app)  # first before_request: unusable input never reaches the shopper context or a view
     init_shopper_context(app)
     from .currency.display import init_display
 

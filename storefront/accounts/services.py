@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.untrusted import strip_invisible
 from .models import Address, User
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
@@ -30,7 +31,7 @@ def register_user(session: Session, *, name: str, email: str, password: str, rol
     email = normalise_email(email)
     if session.scalar(select(func.count(User.id)).where(User.email == email)):
         raise EmailTaken(email)
-    user = User(name=name.strip(), email=email, password_hash=generate_password_hash(password), role=role)
+    user = User(name=strip_invisible(name), email=email, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     session.flush()
     return user

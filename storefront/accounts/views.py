@@ -1,14 +1,13 @@
 """Account pages: register, log in, log out, the address book."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import NotFound
 from ..core.htmx import render_page
+from ..core.security import safe_next
 from ..core.i18n import country_choices
 from ..extensions import db, login_manager
 from . import services
@@ -28,12 +27,6 @@ def load_user(user_id: str) -> User | None:
 def unauthorized():
     """Send anonymous visitors to the login page, coming back afterwards."""
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("catalog.home")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -68,7 +61,7 @@ def login():
             form.password.errors.append(_("Email or password is not right."))
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data), 303)
+            return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
     return render_page("accounts/login.html", form=form), (400 if form.errors else 200)
 
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from ..core.errors import InvalidInput, NotFound
 from ..core.clock import today, utcnow
 from ..core.htmx import hx_target, render_page
+from ..core.security import safe_next
+from ..core.untrusted import small_int
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
@@ -43,10 +45,8 @@ def priced_cart(cart: Cart | None):
 
 
 def _int(name: str, default: int | None = None) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return default
+    number = small_int(request.form.get(name, "").strip())
+    return default if number is None else number
 
 
 def _cart_page(status: int = 200):
@@ -78,7 +78,7 @@ def _chosen_variant_id() -> int | None:
 
 def _product_page_with_choices() -> str:
     """Back to the product page the form came from, showing what was chosen (offer, options, quantity)."""
-    back = request.form.get("next") if _safe(request.form.get("next")) else url_for("catalog.home")
+    back = safe_next(request.form.get("next"), url_for("catalog.home"))
     path = back.split("?", 1)[0]
     args = {k: v for k, v in request.form.items() if k.startswith("o_") or k in ("offer", "qty")}
     return path + ("?" + urlencode(args) if args else "")
@@ -172,10 +172,6 @@ def buy_now():
     return redirect(url_for("checkout.start"), 303)
 
 
-def _safe(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//")
-
-
 @bp.post("/lines/<int:line_id>")
 def change_line(line_id: int):
     """Update a line's quantity, remove it, or move it between the cart and "saved for later"."""
@@ -218,4 +214,4 @@ def choose_shipping():
     db.session.commit()
     if hx_target() == "cart_body":
         return _cart_page()
-    return redirect(request.form.get("next") if _safe(request.form.get("next")) else url_for("cart.show"), 303)
+    return redirect(safe_next(request.form.get("next"), url_for("cart.show")), 303)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from werkzeug.datastructures import MultiDict
 
 from ..core.i18n import valid_country
+from ..core.untrusted import small_int
 from ..core.money import Money
 from ..currency.services import Rates
 from .browse import MAX_PAGE, RATINGS, SORTS
@@ -52,10 +53,8 @@ def _amount(text: str | None) -> Decimal | None:
 
 
 def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text or default)
-    except ValueError:
-        return default
+    number = small_int((text or "").strip())
+    return default if number is None else number
 
 
 def parse_filters(args: MultiDict) -> ListingFilters:

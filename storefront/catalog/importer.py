@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput
+from ..core.untrusted import load_json
 from ..currency.services import Rates
 from .listings import parse_listing
 from .services import CatalogCache, save_listing
@@ -63,9 +64,11 @@ def _decode(raw: bytes | None) -> object:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return load_json(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:  # too deep, or a NUL character
+        raise InvalidInput(f"not valid JSON: {exc}") from None
 
 
 def import_listings(

@@ -13,6 +13,7 @@ from ..config import CURRENCIES, LOCALES
 from ..core.errors import InvalidInput
 from ..core.i18n import valid_country
 from ..core.money import parse_amount, precision
+from ..core.untrusted import strip_invisible
 
 HANDLE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -117,8 +118,9 @@ def _translations(raw: dict, key: str, *, required: bool, limit: int) -> dict[st
             raise InvalidInput(f"{key}.{locale}: must be text")
         if len(text) > limit:
             raise InvalidInput(f"{key}.{locale}: longer than {limit} characters")
-        if text.strip():
-            out[locale] = text.strip()
+        text = strip_invisible(text) if key == "title" else text.strip()  # no spoofed titles
+        if text:
+            out[locale] = text
     if required and not out:
         raise InvalidInput(f"{key}: needs a text in at least one of {', '.join(LOCALES)}")
     return out
@@ -204,7 +206,7 @@ def parse_listing(raw: object) -> Listing:
         raise InvalidInput("seller.handle: lowercase letters, digits and '-', up to 64")
     seller_ref = SellerRef(
         handle,
-        _text(seller, "name", required=True, limit=120, label="seller.name"),
+        strip_invisible(_text(seller, "name", required=True, limit=120, label="seller.name")),
         _country(seller, "country", "seller.country"),
     )
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from ..core.clock import today, utcnow
 from ..core.page_parts import part
 from ..core.htmx import hx_target, render_page
+from ..core.security import safe_next
+from ..core.untrusted import small_int
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, valid_country
 from ..currency.services import current_rates
 from ..extensions import db
@@ -51,8 +53,8 @@ def product_context(product: Product, shopper: ShopperContext) -> dict:
     every_variant = [v for o in offers for v in o.variants]
     priced = {"country": shopper.country, "currency": shopper.currency, "rates": rates, "today": today()}
     requested = None
-    if args.get("offer", "").isdigit():
-        requested = next((o for o in offers if o.id == int(args["offer"])), None)
+    if small_int(args.get("offer")) is not None:
+        requested = next((o for o in offers if o.id == small_int(args["offer"])), None)
     if not offers:
         return {"offers": [], "rows": [], "selected": None, "notices": notices, "sort": sort, "seller_stats": {}}
     if any(wanted.values()):
@@ -151,7 +153,7 @@ def compare_toggle():
     """Add a product to, or remove it from, the compare list (at most four)."""
     raw = request.form.get("product_id", "")
     ids = _compare_ids()
-    product_id = int(raw) if raw.isdigit() else None
+    product_id = small_int(raw)
     item = db.session.get(Product, product_id) if product_id else None
     if item is None:
         abort(404)
@@ -166,10 +168,7 @@ def compare_toggle():
     if hx_target() == "compare_button":
         return render_page("catalog/product.html", blocks=("compare_button",), product=item,
                            in_compare=item.id in ids, compare_count=len(ids))
-    back = request.form.get("next") or ""
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back, 303)
-    return redirect(url_for("catalog.compare"), 303)
+    return redirect(safe_next(request.form.get("next"), url_for("catalog.compare")), 303)
 
 
 @bp.get("/compare")

@@ -135,6 +135,8 @@ def place():
         expected = Decimal(request.form.get("expected_total", ""))
     except InvalidOperation:
         expected = None
+    if expected is not None and not expected.is_finite():  # NaN, sNaN, Infinity: no total is ever that
+        abort(400)
     try:
         checkout, created = services.place_order(
             db.session, cart, details, key, expected_total=expected,

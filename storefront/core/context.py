@@ -61,12 +61,16 @@ def local_datetime(moment: datetime | None, format: str = "medium") -> str:
                    zone=zone_label(zone, str(get_locale() or "en")))
 
 
-def resolve_shopper() -> ShopperContext:
-    """Work out locale, currency and country for this request, ignoring any invalid value."""
+def resolve_shopper(use_profile: bool = True) -> ShopperContext:
+    """Work out locale, currency and country for this request, ignoring any invalid value.
+
+    `use_profile=False` leaves the logged-in user's profile out (it is read from the database): error pages
+    shown while the database fails use it.
+    """
     cfg = current_app.config
     negotiated, region = negotiate(list(request.accept_languages), cfg["DEFAULT_LOCALE"])
     locale = valid_locale(g.get("url_locale")) or negotiated
-    user = current_user if current_user and current_user.is_authenticated else None
+    user = current_user if use_profile and current_user and current_user.is_authenticated else None
     country = (
         valid_country(request.cookies.get(COOKIE_COUNTRY))
         or valid_country(user.country if user else None)

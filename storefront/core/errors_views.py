@@ -1,4 +1,8 @@
-"""Error pages in the shopper's language; unknown locale prefixes redirect instead of failing."""
+"""Error pages in the shopper's language; unknown locale prefixes redirect instead of failing.
+
+The 500 and 503 pages render without the database (errors/bare.html: no cart, account or exchange-rate
+footer), so they still show when the database is what failed.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,11 +10,14 @@ import re
 
 from flask import Flask, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import RequestRedirect
 
 from ..config import LOCALES
+from ..extensions import db
 from .context import resolve_shopper
+from .security import UnusableInput
 
 log = logging.getLogger(__name__)
 LOCALE_LIKE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$")
@@ -66,14 +73,43 @@ def register(app: Flask) -> None:
         ensure_shopper()
         return render_template("errors/400.html", reason="csrf"), 400
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        ensure_shopper()
+        return render_template("errors/400.html", reason="bad_request"), 400
+
+    @app.errorhandler(UnusableInput)
+    def unusable_input(error: UnusableInput):
+        ensure_shopper()
+        return render_template("errors/400.html", reason="unusable_input"), 400
+
     @app.errorhandler(413)
     def too_large(error):
         # Pages with uploads set their own limit and answer on the page itself; this is everything else.
         ensure_shopper()
         return render_template("errors/400.html", reason="too_large"), 413
 
+    def without_database(template: str, status: int):
+        """Render an error page touching no database: the failed transaction is dropped, the shopper is
+        worked out from the URL and cookies only."""
+        g.without_database = True
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone too; the page must still render
+            log.warning("rollback after a failed request on %s failed as well", request.path, exc_info=True)
+        g.shopper = resolve_shopper(use_profile=False)
+        return render_template(template), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # A lost or refused connection (or a locked SQLite file): the request may work again shortly.
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error, exc_info=error)
+        body, status = without_database("errors/503.html", 503)
+        return body, status, {"Retry-After": "30"}
+
     @app.errorhandler(500)
     def server_error(error):
-        log.exception("server error on %s", request.path)
-        ensure_shopper()
-        return render_template("errors/500.html"), 500
+        log.error("server error on %s %s", request.method, request.path,
+                  exc_info=getattr(error, "original_exception", None) or error)
+        return without_database("errors/500.html", 500)

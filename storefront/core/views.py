@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..config import LOCALES
 from ..extensions import db
 from .htmx import render_page
+from .security import safe_next
 from .i18n import (
     COOKIE_COUNTRY,
     COOKIE_CURRENCY,
@@ -49,11 +50,9 @@ def media(filename: str):
 def _safe_next(target: str | None, locale: str) -> str:
     """A same-site path to return to, with its locale prefix switched; the home page otherwise."""
     fallback = url_for("catalog.home", locale=locale)
-    if not target:
+    if safe_next(target, fallback) == fallback:
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
     segments = parts.path.split("/")
     if len(segments) > 1 and segments[1] in LOCALES:
         segments[1] = locale

@@ -46,4 +46,6 @@ def init_display(app: Flask) -> None:
 
     @app.context_processor
     def price_globals() -> dict:
+        if g.get("without_database"):  # an error page while the database fails: no rates, no footer line
+            return {"price": price_display, "rates": None}
         return {"price": price_display, "rates": current_rates()}

@@ -14,6 +14,7 @@ from ..catalog.models import Product
 from ..catalog.services import match_product
 from ..config import LOCALES
 from ..core.errors import InvalidInput, NotFound
+from ..core.untrusted import small_int
 from ..core.htmx import hx_target, render_page
 from ..core.i18n import currency_for_country
 from ..currency.services import current_rates
@@ -82,7 +83,7 @@ def index():
 def _overview(status_message: str | None = None):
     """The overview page (or its `listings` block for HTMX), at the page number the request asks for."""
     page_arg = request.values.get("page", "1")
-    page = listings.store_listings(db.session, g.store, int(page_arg) if page_arg.isdigit() else 1)
+    page = listings.store_listings(db.session, g.store, small_int(page_arg) or 1)
     return render_page("sellers/center/listings.html", blocks=("listings",), listing_page=page,
                        store=g.store, thumbnail_url=thumbnail_url, status_message=status_message)
 
@@ -186,7 +187,7 @@ def _action() -> tuple[str, int]:
     for name in ACTIONS:
         if name in request.form:
             value = request.form.get(name, "")
-            return name, int(value) if value.isdigit() else 0
+            return name, small_int(value) or 0
     return "save", 0
 
 
@@ -264,7 +265,7 @@ def _load_matched_product(form: ListingForm, state: FormState) -> None:
     value = form.product_id.data or ""
     if not value:
         return
-    product = db.session.get(Product, int(value)) if value.isdigit() else None
+    product = db.session.get(Product, small_int(value)) if small_int(value) else None
     if product is None:
         form.product_id.data = ""
         form.product_errors.append(_("That product is no longer in the catalog. Describe it below."))

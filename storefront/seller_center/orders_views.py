@@ -10,6 +10,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..core.clock import utcnow
+from ..core.untrusted import small_int
 from ..core.display import seller_price, status_label
 from ..core.errors import DomainError, InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page
@@ -141,7 +142,7 @@ def orders():
     """My orders, one status per tab (links), newest first; orders to ship by deadline."""
     status = request.args.get("status")
     status = status if status in TABS else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = small_int(request.args.get("page")) or 1
     rows, more = fulfilment.seller_orders(db.session, g.store.id, status=status, page=page)
     now = utcnow()
     return render_page(

@@ -49,6 +49,7 @@ from typing import Protocol
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.registry import Registry
+from ..core.untrusted import load_json
 from ..core.signing import SignatureError, derived_secret, sign, verify
 from .carriers import normalize_tracking_number, valid_tracking_number
 
@@ -224,9 +225,11 @@ def parse_payload(body: bytes) -> TrackingPush:
     :raises InvalidWebhookPayload: naming the first thing wrong with it.
     """
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(body)
+    except json.JSONDecodeError:
         raise InvalidWebhookPayload("body is not JSON") from None
+    except ValueError as exc:  # nested too deeply, a NUL character, or not UTF-8 (UnicodeDecodeError)
+        raise InvalidWebhookPayload(f"body is not usable JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidWebhookPayload("body is not a JSON object")
     carrier, number, events = data.get("carrier"), data.get("tracking_number"), data.get("events")

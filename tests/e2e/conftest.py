@@ -86,3 +86,31 @@ def real_time(request):
         from datetime import timedelta
 
         request.getfixturevalue("live_app").config["CLOCK_OFFSET"] = timedelta(0)
+
+
+CSP_VIOLATIONS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """The session's browser; every context opened on it (by pytest-playwright or a journey) reports the
+    page's Content-Security-Policy violations, which `no_csp_violations` then refuses."""
+    open_context = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        context.on("console", lambda message: "Content Security Policy" in message.text
+                   and CSP_VIOLATIONS.append(f"{message.page.url if message.page else '?'}: {message.text}"))
+        return context
+
+    browser.new_context = new_context
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every journey runs without a single Content-Security-Policy violation in the browser's console."""
+    CSP_VIOLATIONS.clear()
+    yield
+    if "browser" in request.fixturenames or "page" in request.fixturenames:
+        assert CSP_VIOLATIONS == [], "\n".join(CSP_VIOLATIONS)

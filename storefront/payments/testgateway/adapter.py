@@ -45,6 +45,7 @@ from werkzeug.routing import BuildError
 
 from ...core.clock import utcnow
 from ...core.money import Money
+from ...core.untrusted import load_json
 from ...extensions import db
 from ..gateway import InvalidSignature, PaymentError, PaymentRequest, PaymentResult, PaymentStart, register
 from . import provider
@@ -150,7 +151,7 @@ class TestGateway:
         except SignatureError as exc:
             raise InvalidSignature(str(exc)) from None
         try:
-            event = json.loads(body)
+            event = load_json(body)
             data = event["data"]
             status = provider.EVENT_STATUSES[event["type"]]
             event_id, reference, provider_ref = event["id"], data["reference"], data["provider_ref"]
