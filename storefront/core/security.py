@@ -15,7 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from .untrusted import MAX_ID, small_int
+from .untrusted import small_int
 
 log = logging.getLogger(__name__)
 

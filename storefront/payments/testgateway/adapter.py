@@ -32,7 +32,6 @@ Signatures (helpers `sign_return`, `sign_webhook` are re-exported here for tests
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
