@@ -11,6 +11,7 @@ from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
 from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401
 from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
+from .jobs.models import JobFailure, JobHeartbeat  # noqa: F401
 from .sellers.models import Offer, Seller, Variant  # noqa: F401
 
 metadata = db.metadata
