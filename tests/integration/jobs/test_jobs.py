@@ -195,3 +195,21 @@ def test_a_real_worker_cancels_an_unpaid_order_past_its_deadline(app, session, u
     order = session.get(Order, unpaid_order)
     assert order.status == "cancelled", output
     assert stock(session) == 5 and cancellations(session, unpaid_order) == 1
+
+
+def test_admin_dashboard_warns_when_the_order_timers_are_late(app, session):
+    from storefront.jobs.work import record_failure
+    from tests.factories import account
+
+    admin = account(app, "admin@example.com", role="admin")
+    assert "never run" in admin.get("/en/admin/metrics").data.decode()
+    session.add(JobHeartbeat(job="order_timers", beat_at=datetime.now(timezone.utc) - timedelta(minutes=6)))
+    session.commit()
+    html = admin.get("/ar/admin/metrics").data.decode()
+    assert 'data-testid="worker-status"' in html and 'class="flash warn"' in html
+    session.get(JobHeartbeat, "order_timers").beat_at = datetime.now(timezone.utc)
+    session.commit()
+    html = admin.get("/en/admin/metrics").data.decode()
+    assert "The order timers last ran" in html and 'class="flash"' in html
+    record_failure("rates_refresh", "RatesUnavailable: down")
+    assert "1 background job gave up" in admin.get("/en/admin/metrics").data.decode()
