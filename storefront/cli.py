@@ -164,6 +164,41 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(orders)
 
+    clock = AppGroup("clock", help="The sandbox clock (PAYMENT_GATEWAY=test only).")
+
+    @clock.command("set")
+    @click.option("--days", type=click.FloatRange(min=-3650, max=3650), required=True,
+                  help="Run the shop's clock this many days ahead of real time (0: real time).")
+    def clock_set(days: float) -> None:
+        """Move the shop's clock for every web and worker process (they follow within seconds)."""
+        from datetime import timedelta
+
+        from .core.clock import utcnow
+        from .core.clock_setting import ClockLocked, set_offset
+
+        try:
+            set_offset(db.session, current_app._get_current_object(), timedelta(days=days))
+        except ClockLocked as exc:
+            raise click.ClickException(f"Clock not moved: {exc}.") from exc
+        click.echo(f"The shop's clock now runs {days:g} days ahead: it is {utcnow().isoformat(timespec='seconds')}.")
+
+    @clock.command("show")
+    def clock_show() -> None:
+        """Print the shop's time and where its offset comes from."""
+        from datetime import timedelta
+
+        from .core.clock import utcnow
+        from .core.clock_setting import stored_offset
+
+        stored = stored_offset(current_app._get_current_object())
+        setting = current_app.config.get("CLOCK_OFFSET") or timedelta()
+        setting = setting if isinstance(setting, timedelta) else timedelta(days=float(setting))
+        source = (f"{stored.total_seconds() / 86400:g} days, stored by `clock set`" if stored is not None
+                  else f"{setting.total_seconds() / 86400:g} days, from CLOCK_OFFSET_DAYS")
+        click.echo(f"{utcnow().isoformat(timespec='seconds')} (offset {source}).")
+
+    app.cli.add_command(clock)
+
     metrics = AppGroup("metrics", help="Marketplace success metrics.")
 
     @metrics.command("report")
