@@ -252,8 +252,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(translate)
     from .jobs.cli import register_cli as register_jobs_cli
+    from .accounts.cli import register_cli as register_users_cli
 
     register_jobs_cli(app)
+    register_users_cli(app)
 
 
 def _fill_source_catalog(path: Path) -> None:
