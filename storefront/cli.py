@@ -182,6 +182,15 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"Clock not moved: {exc}.") from exc
         click.echo(f"The shop's clock now runs {days:g} days ahead: it is {utcnow().isoformat(timespec='seconds')}.")
 
+    @clock.command("reset")
+    def clock_reset() -> None:
+        """Forget the stored offset: real time again (moved only by CLOCK_OFFSET_DAYS, if set)."""
+        from .core.clock import utcnow
+        from .core.clock_setting import clear_offset
+
+        clear_offset(db.session, current_app._get_current_object())
+        click.echo(f"The stored clock offset is gone: it is {utcnow().isoformat(timespec='seconds')}.")
+
     @clock.command("show")
     def clock_show() -> None:
         """Print the shop's time and where its offset comes from."""

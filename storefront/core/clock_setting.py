@@ -61,6 +61,15 @@ def stored_offset(app: Flask) -> timedelta | None:
     return value
 
 
+def clear_offset(session: Session, app: Flask) -> None:
+    """Forget the stored offset: the clock is real time again, moved only by the CLOCK_OFFSET setting. Commits."""
+    row = session.get(ClockSetting, 1)
+    if row is not None:
+        session.delete(row)
+    session.commit()
+    app.extensions.pop(CACHE_KEY, None)
+
+
 def set_offset(session: Session, app: Flask, offset: timedelta) -> None:
     """Move the shop's clock to real time + `offset` for every process (within CACHE_SECONDS). Commits.
 

@@ -27,8 +27,12 @@ def test_clock_set_moves_time_for_another_app_instance(app, runner):
     assert abs(utcnow() - datetime.now(timezone.utc)) < timedelta(hours=1)
 
 
-def test_config_offset_still_applies_when_nothing_is_stored(app):
+def test_config_offset_still_applies_when_nothing_is_stored(app, runner):
     app.config["CLOCK_OFFSET"] = timedelta(days=2)
+    assert utcnow() - datetime.now(timezone.utc) > timedelta(days=1, hours=23)
+    runner.invoke(args=["clock", "set", "--days", "0"])
+    assert abs(utcnow() - datetime.now(timezone.utc)) < timedelta(hours=1)  # the stored offset wins
+    assert runner.invoke(args=["clock", "reset"]).exit_code == 0
     assert utcnow() - datetime.now(timezone.utc) > timedelta(days=1, hours=23)
 
 
