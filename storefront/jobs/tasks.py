@@ -85,6 +85,20 @@ def rates_refresh(app: Flask) -> int:
     return refresh_exchange_rates(db.session, app.config["RATES_URL"])
 
 
+def trigger(name: str) -> bool:
+    """Queue the job `name` now (the web app after a request whose work is left over); False, logged, when
+    the queue is unreachable: the rows wait, and the periodic run picks them up."""
+    try:
+        TRIGGERS[name]()
+    except Exception:
+        log.exception("job %s not queued (is the queue reachable? REDIS_URL); its rows wait for the next run", name)
+        return False
+    return True
+
+
+TRIGGERS = {"search_sync": search_sync, "order_timers": order_timers, "sandbox_webhooks": sandbox_webhooks}
+
+
 @huey.signal(signals.SIGNAL_ERROR)
 def _record_final_failure(signal, task, exc=None) -> None:
     """A job out of retries goes to job_failures (with its traceback) so an admin sees it."""

@@ -213,3 +213,30 @@ def test_admin_dashboard_warns_when_the_order_timers_are_late(app, session):
     assert "The order timers last ran" in html and 'class="flash"' in html
     record_failure("rates_refresh", "RatesUnavailable: down")
     assert "1 background job gave up" in admin.get("/en/admin/metrics").data.decode()
+
+
+def test_changes_a_request_could_not_index_trigger_the_search_sync_job(app, session):
+    """The engine is down after a product edit: the rows stay queued and the worker is asked to retry now."""
+    import socket
+
+    from search.meili import MeiliBackend
+    from storefront.catalog.models import Product, SearchOutbox, queue_reindex
+
+    add_listing(session, variants=[{"sku": "EB-1", "options": {}, "price": "10.00", "currency": "USD", "stock": 5}])
+    queue_reindex(session, [session.scalar(select(Product.id))])  # what a seller's edit queues
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(SearchOutbox)) > 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    app.extensions["search"] = MeiliBackend(f"http://127.0.0.1:{closed}", None, "products", timeout=1)
+    huey.flush()
+    try:
+        with app.test_request_context("/en/"):
+            db.session.info["search_dirty"] = True  # what a product or offer change leaves on the session
+            app.do_teardown_request()
+        assert session.scalar(select(func.count()).select_from(SearchOutbox)) > 0  # nothing lost
+        queued = [huey.dequeue() for _ in range(huey.pending_count())]
+        assert [task.name for task in queued] == ["search_sync"]
+    finally:
+        huey.flush()
