@@ -49,7 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["payment_gateway"] = create_gateway(app.config["PAYMENT_GATEWAY"], app.config)
 
-    from . import jobs  # noqa: F401  (builds the queue from REDIS_URL / JOBS_DB: a bad setting stops start-up)
+    from . import jobs  # builds the queue from REDIS_URL / JOBS_DB: a bad setting stops start-up
+
+    jobs.check_settings(app.config)
     from .jobs import tasks as jobs_tasks  # registers the jobs the app may trigger
 
     app.extensions["trigger_job"] = jobs_tasks.trigger

@@ -42,6 +42,18 @@ def create_huey(env: Mapping[str, str]) -> Huey:
 
 # One queue per process, from the environment (the worker imports it by name, like huey_consumer does).
 huey = create_huey(os.environ)
+_REDIS_URL = (os.environ.get("REDIS_URL") or "").strip()
+
+
+def check_settings(config: Mapping) -> None:
+    """The app's REDIS_URL must be the one the queue was built from (the environment, at import).
+
+    :raises RuntimeError: they differ: set REDIS_URL in the environment, not in the app's config.
+    """
+    wanted = (config.get("REDIS_URL") or "").strip()
+    if wanted != _REDIS_URL:
+        raise RuntimeError(f"REDIS_URL={wanted!r} in the app's config, but the job queue was built from the "
+                           f"environment's {_REDIS_URL!r}: set REDIS_URL in the environment")
 
 _worker_app: Flask | None = None
 

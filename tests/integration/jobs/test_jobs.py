@@ -144,6 +144,15 @@ def test_queue_storage_from_settings():
         create_huey({"REDIS_URL": "http://127.0.0.1:6379/0"})
 
 
+def test_a_queue_setting_the_queue_cannot_follow_stops_start_up(tmp_path):
+    from storefront import create_app
+
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app({"REDIS_URL": "redis://127.0.0.1:6379/5", "TESTING": True,
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+                    "SEARCH_INDEX_PATH": str(tmp_path / "index")})
+
+
 def test_redis_storage_shares_one_queue_between_instances():
     """Two processes' queues on one REDIS_URL see the same tasks (what lets workers run on any machine)."""
     url = f"redis://127.0.0.1:6379/{REDIS_DB}"
