@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` serves the demo shop, `make test` runs every test.
+# Two commands on a fresh machine: `make run` serves the demo shop with its worker, `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -31,8 +31,9 @@ db: install translations
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
 
+# The real thing: gunicorn and one jobs worker (with the periodic timers), started and stopped together.
 run: db
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check storefront search tests benchmarks

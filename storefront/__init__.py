@@ -53,6 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["payment_gateway"] = create_gateway(app.config["PAYMENT_GATEWAY"], app.config)
 
+    from . import jobs  # builds the queue from REDIS_URL / JOBS_DB: a bad setting stops start-up
+
+    jobs.check_settings(app.config)
+    from .jobs import tasks as jobs_tasks  # registers the jobs the app may trigger
+
+    app.extensions["trigger_job"] = jobs_tasks.trigger
     from .core.events import init_recording
 
     init_recording(app)
@@ -85,6 +91,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.metrics_views import bp as metrics_bp
 
     app.register_blueprint(metrics_bp)  # the platform admin's metrics dashboard
+    from .admin.health_views import bp as health_bp
+
+    app.register_blueprint(health_bp)  # /readyz for load balancers and monitoring
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)

@@ -96,17 +96,14 @@ def register_commands(app: Flask) -> None:
     @click.option("--url", default=None, help="Rates document URL (default: RATES_URL).")
     def rates_refresh(url: str | None) -> None:
         """Fetch the European Central Bank's reference rates; on failure the last rates stay."""
-        from .currency.services import RatesUnavailable, refresh_rates
-        from .demo.seed import refresh_all_summaries
+        from .currency.services import RatesUnavailable
+        from .jobs.work import refresh_exchange_rates
 
         try:
-            count = refresh_rates(db.session, url or current_app.config["RATES_URL"])
-            db.session.commit()
+            count = refresh_exchange_rates(db.session, url or current_app.config["RATES_URL"])
         except RatesUnavailable as exc:
-            db.session.rollback()
             click.echo(f"Rates not refreshed, keeping the last ones: {exc}", err=True)
             sys.exit(1)
-        refresh_all_summaries(db.session)
         click.echo(f"{count} exchange rates updated.")
 
     app.cli.add_command(rates)
@@ -132,11 +129,10 @@ def register_commands(app: Flask) -> None:
 
     @search.command("sync")
     def search_sync() -> None:
-        """Apply queued product changes to the index (run it from workers or a scheduler)."""
-        from .catalog.indexing import drain_outbox
-        from .catalog.search_service import search_backend
+        """Apply queued product changes to the index now (the worker does it every minute)."""
+        from .jobs.work import sync_search_index
 
-        click.echo(f"{drain_outbox(db.session, search_backend())} queued changes applied.")
+        click.echo(f"{sync_search_index(db.session)} queued changes applied.")
 
     app.cli.add_command(search)
 
@@ -145,41 +141,72 @@ def register_commands(app: Flask) -> None:
     @orders.command("tick")
     @click.option("--now", "now_text", default=None, help="ISO time to act as now (default: the clock).")
     def orders_tick(now_text: str | None) -> None:
-        """Run the order timers: cancel unpaid orders past their deadline and release their stock; refund late
-        and duplicate payments; cancel and refund paid orders not shipped by their handling deadline, and buyers'
-        cancel requests unanswered for 2 days, and tell their buyers;
-        record the carriers' new scans and tell buyers whose parcels were delivered; move disputes past their
-        deadline on (to the platform, or the seller's offer taken); complete orders whose buyer protection ended."""
+        """Run the order timers now (the worker runs them every minute): cancel unpaid orders past their
+        deadline and release their stock; refund late and duplicate payments; cancel and refund paid orders
+        not shipped by their handling deadline, and buyers' cancel requests unanswered for 2 days, and tell
+        their buyers; record the carriers' new scans and tell buyers whose parcels were delivered; move
+        disputes past their deadline on (to the platform, or the seller's offer taken); complete orders whose
+        buyer protection ended."""
         from datetime import datetime
 
         from .core.clock import utcnow
-        from .orders.fulfilment import accept_unanswered_cancel_requests, cancel_overdue
-        from .orders.services import release_unpaid
-
-        from .orders.refunds import refund_late_orders
-        from .payments.services import refund_duplicates
+        from .jobs.work import run_order_timers
 
         now = datetime.fromisoformat(now_text) if now_text else utcnow()
-        gateway = current_app.extensions["payment_gateway"]
-        click.echo(f"{release_unpaid(db.session, now)} unpaid orders cancelled; "
-                   f"{refund_late_orders(db.session, gateway) + refund_duplicates(db.session, gateway)} late or duplicate payments refunded.")
-        overdue = cancel_overdue(db.session, gateway, now)
-        click.echo(f"{len(overdue)} orders not shipped in time cancelled and refunded.")
-        requested = accept_unanswered_cancel_requests(db.session, gateway, now)
-        click.echo(f"{len(requested)} cancel requests unanswered for 2 days accepted and refunded.")
-        from .orders.tracking import poll_shipments
-        from .shipping.tracking import tracking_adapter
-
-        delivered = poll_shipments(db.session, tracking_adapter(), now)
-        click.echo(f"{len(delivered)} parcels delivered.")
-        from .orders.disputes import expire_disputes
-        from .orders.protection import auto_confirm
-
-        expired = expire_disputes(db.session, gateway, now)  # before auto-confirm: a settled dispute completes
-        click.echo(f"{len(expired)} disputes past their deadline moved on; "
-                   f"{len(auto_confirm(db.session, now))} orders confirmed at the end of their buyer protection.")
+        report = run_order_timers(db.session, current_app.extensions["payment_gateway"], now)
+        click.echo(f"{report.unpaid_cancelled} unpaid orders cancelled; "
+                   f"{report.late_payments_refunded} late payments refunded.")
+        click.echo(f"{report.unshipped_cancelled} orders not shipped in time cancelled and refunded.")
+        click.echo(f"{report.cancel_requests_accepted} cancel requests unanswered for 2 days accepted and refunded.")
+        click.echo(f"{report.delivered} parcels delivered.")
+        click.echo(f"{report.disputes_moved_on} disputes past their deadline moved on; "
+                   f"{report.auto_confirmed} orders confirmed at the end of their buyer protection.")
 
     app.cli.add_command(orders)
+
+    clock = AppGroup("clock", help="The sandbox clock (PAYMENT_GATEWAY=test only).")
+
+    @clock.command("set")
+    @click.option("--days", type=click.FloatRange(min=-3650, max=3650), required=True,
+                  help="Run the shop's clock this many days ahead of real time (0: real time).")
+    def clock_set(days: float) -> None:
+        """Move the shop's clock for every web and worker process (they follow within seconds)."""
+        from datetime import timedelta
+
+        from .core.clock import utcnow
+        from .core.clock_setting import ClockLocked, set_offset
+
+        try:
+            set_offset(db.session, current_app._get_current_object(), timedelta(days=days))
+        except ClockLocked as exc:
+            raise click.ClickException(f"Clock not moved: {exc}.") from exc
+        click.echo(f"The shop's clock now runs {days:g} days ahead: it is {utcnow().isoformat(timespec='seconds')}.")
+
+    @clock.command("reset")
+    def clock_reset() -> None:
+        """Forget the stored offset: real time again (moved only by CLOCK_OFFSET_DAYS, if set)."""
+        from .core.clock import utcnow
+        from .core.clock_setting import clear_offset
+
+        clear_offset(db.session, current_app._get_current_object())
+        click.echo(f"The stored clock offset is gone: it is {utcnow().isoformat(timespec='seconds')}.")
+
+    @clock.command("show")
+    def clock_show() -> None:
+        """Print the shop's time and where its offset comes from."""
+        from datetime import timedelta
+
+        from .core.clock import utcnow
+        from .core.clock_setting import stored_offset
+
+        stored = stored_offset(current_app._get_current_object())
+        setting = current_app.config.get("CLOCK_OFFSET") or timedelta()
+        setting = setting if isinstance(setting, timedelta) else timedelta(days=float(setting))
+        source = (f"{stored.total_seconds() / 86400:g} days, stored by `clock set`" if stored is not None
+                  else f"{setting.total_seconds() / 86400:g} days, from CLOCK_OFFSET_DAYS")
+        click.echo(f"{utcnow().isoformat(timespec='seconds')} (offset {source}).")
+
+    app.cli.add_command(clock)
 
     metrics = AppGroup("metrics", help="Marketplace success metrics.")
 
@@ -233,6 +260,11 @@ def register_commands(app: Flask) -> None:
         pybabel("compile", "-d", str(TRANSLATIONS))
 
     app.cli.add_command(translate)
+    from .jobs.cli import register_cli as register_jobs_cli
+    from .accounts.cli import register_cli as register_users_cli
+
+    register_jobs_cli(app)
+    register_users_cli(app)
 
 
 def _fill_source_catalog(path: Path) -> None:

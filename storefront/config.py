@@ -62,6 +62,11 @@ def from_environment() -> dict:
         "TRACKING_WEBHOOK_TOLERANCE": int(env("TRACKING_WEBHOOK_TOLERANCE", "300")),
         "BANK_TRANSFER_DETAILS": env("BANK_TRANSFER_DETAILS",
                                      "Storefront Marketplace Ltd · IBAN DE89 3704 0044 0532 0130 00 · BIC COBADEFFXXX"),
+        # Background jobs (storefront/jobs): Redis storage when set, else SQLite at JOBS_DB.
+        "REDIS_URL": env("REDIS_URL", ""),
+        "JOBS_DB": env("JOBS_DB", str(INSTANCE / "jobs.db")),
+        "JOBS_PERIODIC": env("JOBS_PERIODIC", "0") == "1",
+        "JOBS_WORKERS": int(env("JOBS_WORKERS", "2")),
         "MAIL_FROM": env("MAIL_FROM", "Storefront <orders@storefront.local>"),
         "MAIL_OUTBOX": env("MAIL_OUTBOX", str(INSTANCE / "mail")),
         "MAIL_SMTP_HOST": env("MAIL_SMTP_HOST", ""),

@@ -5,12 +5,14 @@ from .accounts.models import Address, User  # noqa: F401
 from .cart.models import Cart, CartAddToken, CartLine  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
+from .core.clock_setting import ClockSetting  # noqa: F401
 from .core.events import Event  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
 from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
 from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401
 from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
+from .jobs.models import JobFailure, JobHeartbeat  # noqa: F401
 from .sellers.models import Offer, Seller, Variant  # noqa: F401
 
 metadata = db.metadata

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .address_formats import address_format, postal_code_ok
+from .services import PASSWORD_LENGTH
 
 
 class RegisterForm(FlaskForm):
@@ -22,7 +23,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Please choose a password.")),
-                    Length(min=8, max=128, message=_l("Use 8 to 128 characters."))],
+                    Length(min=PASSWORD_LENGTH[0], max=PASSWORD_LENGTH[1], message=_l("Use 8 to 128 characters."))],
     )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords do not match."))]

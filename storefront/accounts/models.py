@@ -27,10 +27,16 @@ class User(UserMixin, db.Model):
     currency: Mapped[str | None] = mapped_column(String(3))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None]  # set by `flask users disable`: the account can no longer log in
 
     addresses: Mapped[list["Address"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
     )
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a disabled account is refused at login and logged out of existing sessions."""
+        return self.disabled_at is None
 
     @property
     def is_seller(self) -> bool:

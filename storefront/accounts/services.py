@@ -1,14 +1,17 @@
 """Account rules: registration, authentication, the address book."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.errors import InvalidInput, NotFound
 from ..core.untrusted import strip_invisible
-from .models import Address, User
+from .models import ROLES, Address, User
 
+PASSWORD_LENGTH = (8, 128)  # registration's rule, and the admin CLI's
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 # Verified against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -16,6 +19,20 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 class EmailTaken(InvalidInput):
     """An account with this email exists already."""
+
+
+class WeakPassword(InvalidInput):
+    """A password breaks the registration rule (PASSWORD_LENGTH characters)."""
+
+
+def check_password_rule(password: str) -> None:
+    """The same rule registration applies.
+
+    :raises WeakPassword: the password is shorter or longer than PASSWORD_LENGTH allows.
+    """
+    shortest, longest = PASSWORD_LENGTH
+    if not shortest <= len(password) <= longest:
+        raise WeakPassword(f"use {shortest} to {longest} characters")
 
 
 def normalise_email(email: str) -> str:
@@ -44,6 +61,59 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def user_by_email(session: Session, email: str) -> User:
+    """The account with this email.
+
+    :raises NotFound: no account has it.
+    """
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no account with the email {normalise_email(email)!r}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, oldest first (for the `users list` command)."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def set_role(session: Session, email: str, role: str) -> User:
+    """Give an account another role (flushes).
+
+    :raises NotFound: no account has this email.
+    :raises InvalidInput: the role is not one of ROLES.
+    """
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    user = user_by_email(session, email)
+    user.role = role
+    session.flush()
+    return user
+
+
+def disable_user(session: Session, email: str, now: datetime) -> User:
+    """Stop an account from logging in; its existing sessions end at their next request (flushes).
+
+    :raises NotFound: no account has this email.
+    """
+    user = user_by_email(session, email)
+    if user.disabled_at is None:
+        user.disabled_at = now
+        session.flush()
+    return user
+
+
+def enable_user(session: Session, email: str) -> User:
+    """Let a disabled account log in again (flushes).
+
+    :raises NotFound: no account has this email.
+    """
+    user = user_by_email(session, email)
+    user.disabled_at = None
+    session.flush()
+    return user
 
 
 def get_address(session: Session, user: User, address_id: int) -> Address:

@@ -19,8 +19,9 @@ bp = Blueprint("accounts", __name__, url_prefix="/<lang:locale>/account")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Flask-Login: the logged-in user by id."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """Flask-Login: the logged-in user by id; a disabled account is logged out."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
 
 
 @login_manager.unauthorized_handler
@@ -59,6 +60,9 @@ def login():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("Email or password is not right."))
+        elif not user.is_active:
+            form.email.errors.append(_("This account has been disabled. If you think this is a mistake, "
+                                       "please write to the shop's support."))
         else:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from ..core.clock import today
 from ..core.htmx import render_page
 from ..extensions import db
+from ..jobs.work import worker_status
 from .access import admin_required
 from ..metrics import display
 from ..metrics.dashboard import BREAKDOWN_NAMES, build_dashboard, build_table
@@ -114,6 +115,7 @@ def dashboard():
         groups=GROUPS, group_names=GROUP_NAMES, section_charts=SECTION_CHARTS, fmt=display, locale=locale,
         period_text=_span(board.period, locale) if board else "",
         previous_text=_span(board.previous, locale) if board else "",
+        worker=worker_status(db.session),
     )
     if choice.errors:
         response.status_code = 400

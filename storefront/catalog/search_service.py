@@ -65,16 +65,27 @@ def init_search(app: Flask) -> None:
 
     @app.teardown_request
     def sync_search_index(_exc):
-        """In-process sync: a request that changed products has its edits searchable right after."""
+        """In-process sync: a request that changed products has its edits searchable right after. What could
+        not be applied (engine down, database busy) triggers the worker's search sync job, which retries."""
+        from sqlalchemy import func
+
         from ..extensions import db
         from .indexing import drain_outbox
+        from .models import SearchOutbox
 
         if _exc is None and db.session.info.pop("search_dirty", False):
             try:
-                drain_outbox(db.session, backend)
+                drain_outbox(db.session, app.extensions["search"])
+                left = db.session.scalar(select(func.count()).select_from(SearchOutbox))
+                db.session.commit()
             except Exception as exc:  # the page is done; its queued changes wait for the next sync
                 db.session.rollback()
-                logging.getLogger(__name__).warning("search outbox not drained after the request: %s", exc)
+                log.warning("search outbox not drained after the request: %s", exc)
+                left = None
+            if left != 0:
+                trigger = app.extensions.get("trigger_job")  # set by the app when jobs are wired (jobs/tasks.py)
+                if trigger is not None:
+                    trigger("search_sync")
 
 
 def search_backend() -> SearchBackend:

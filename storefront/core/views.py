@@ -33,7 +33,7 @@ def root():
 
 @bp.get("/healthz")
 def health():
-    """Liveness check for load balancers."""
+    """Liveness for load balancers and supervisors: the process answers (no database, no queue touched)."""
     return {"status": "ok"}
 
 
