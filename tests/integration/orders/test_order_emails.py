@@ -8,8 +8,7 @@ import re
 import sqlite3
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select, text
 
 from storefront.core.money import Money, format_money
 from storefront.extensions import db
@@ -95,25 +94,35 @@ def test_expired_or_tampered_links_are_404_and_grant_nothing(app, stores):
 
 
 def test_a_database_failure_opening_the_payment_is_logged_and_shown_not_swallowed(app, stores, caplog):
-    """Another writer holds SQLite's write lock longer than we wait: the buyer is told their order is saved
-    and to try again, and the error is logged with the checkout's reference."""
+    """Another writer holds the lock longer than we wait (SQLite's write lock; the checkout's row on
+    PostgreSQL): the buyer is told their order is saved and to try again, and the error is logged with the
+    checkout's reference."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock")
     client = app.test_client()
     place(client, "EB-1")
     reference = checkout().reference
     db.session.commit()
     db.engine.dispose()  # new connections wait only briefly for the lock
-    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout = 200"))
-    writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
+    if url.startswith("sqlite"):
+        event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout = 200"))
+        writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        release = lambda: (writer.execute("ROLLBACK"), writer.close())  # noqa: E731
+    else:
+        def short_lock_wait(conn, _record):
+            conn.autocommit = True
+            conn.execute("SET lock_timeout = '200ms'")
+            conn.autocommit = False
+
+        event.listen(db.engine, "connect", short_lock_wait)
+        holder = create_engine(url).connect()
+        holder.execute(text("SELECT id FROM checkouts WHERE reference = :r FOR UPDATE"), {"r": reference})
+        release = lambda: (holder.rollback(), holder.close())  # noqa: E731
     try:
         with caplog.at_level(logging.ERROR, logger="storefront.checkout.views"):
             response = client.post(f"/es/checkout/done/{reference}/pay")
     finally:
-        writer.execute("ROLLBACK")
-        writer.close()
+        release()
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/es/checkout/done/{reference}")
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
     page = client.get(response.headers["Location"]).data.decode()
