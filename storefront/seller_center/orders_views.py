@@ -184,6 +184,25 @@ def ship(number: str):
     return _order_page(_my_order(number), ship_form=form, problem=problem, status=status)
 
 
+def _cancel_refused(exc: DomainError, order) -> tuple[str, int]:
+    """Why a cancellation (the seller's, or accepting the buyer's request) changed nothing, and the status."""
+    if isinstance(exc, IllegalTransition):
+        return _("This order cannot be cancelled: it is “%(status)s”.", status=status_label(order.status)), 409
+    if isinstance(exc, fulfilment.OrderBusy):
+        return _("This order is already being cancelled. Reload the page in a moment."), 409
+    if isinstance(exc, PaymentError):
+        return _("The payment service did not answer, so nothing was refunded and the order is unchanged. "
+                 "Please try again in a moment."), 503
+    if isinstance(exc, InvalidInput):
+        return _("No payment is on record for this order, so it cannot be refunded."), 409
+    raise exc
+
+
+def _cancelled(number: str, cancellation):
+    return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
+                                   amount=seller_price(cancellation.refunded)))
+
+
 @bp.post("/orders/<number>/cancel")
 @seller_required
 def cancel(number: str):
@@ -199,19 +218,10 @@ def cancel(number: str):
                 note=form.note.data or "", actor=_actor(), now=utcnow())
         except fulfilment.InvalidCancellation as exc:
             form[exc.field].errors.append(str(FIELD_ERRORS[exc.field, exc.code]))
-        except IllegalTransition:
-            problem, status = _("This order cannot be cancelled: it is “%(status)s”.",
-                                status=status_label(order.status)), 409
-        except fulfilment.OrderBusy:
-            problem, status = _("This order is already being cancelled. Reload the page in a moment."), 409
-        except PaymentError:
-            problem, status = _("The payment service did not answer, so nothing was refunded and the order is "
-                                "unchanged. Please try again in a moment."), 503
-        except InvalidInput:
-            problem, status = _("No payment is on record for this order, so it cannot be refunded."), 409
+        except DomainError as exc:
+            problem, status = _cancel_refused(exc, order)
         else:
-            return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
-                                           amount=seller_price(cancellation.refunded)))
+            return _cancelled(number, cancellation)
     return _order_page(_my_order(number), cancel_form=form, problem=problem, status=status)
 
 
@@ -225,19 +235,10 @@ def accept_cancel(number: str):
                                                         actor=_actor(), now=utcnow())
     except fulfilment.CancelRequestRefused:
         problem, status = _("The buyer has not asked to cancel this order."), 409
-    except IllegalTransition:
-        problem, status = _("This order cannot be cancelled: it is “%(status)s”.",
-                            status=status_label(order.status)), 409
-    except fulfilment.OrderBusy:
-        problem, status = _("This order is already being cancelled. Reload the page in a moment."), 409
-    except PaymentError:
-        problem, status = _("The payment service did not answer, so nothing was refunded and the order is "
-                            "unchanged. Please try again in a moment."), 503
-    except InvalidInput:
-        problem, status = _("No payment is on record for this order, so it cannot be refunded."), 409
+    except DomainError as exc:
+        problem, status = _cancel_refused(exc, order)
     else:
-        return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
-                                       amount=seller_price(cancellation.refunded)))
+        return _cancelled(number, cancellation)
     return _order_page(_my_order(number), problem=problem, status=status)
 
 
