@@ -25,6 +25,15 @@ def query(db_url: str, sql: str, **params):
     return row
 
 
+def all_rows(db_url: str, sql: str, **params) -> list:
+    """Every row of `sql` on the live server's database."""
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(sql), params).all()
+    engine.dispose()
+    return rows
+
+
 def order_money(db_url: str, number: str) -> tuple[Decimal, Decimal, Decimal | None]:
     """An order's total, refunded total and payout amount, read through the models' exact money columns
     (on SQLite the stored values are scaled integers: raw SQL would not read them as amounts)."""
