@@ -108,18 +108,12 @@ def add():
         added = line is not None
         if added:
             record_event("add_to_cart", variant_id=variant_id, quantity=quantity)
-    except services.SoldOut:
-        db.session.rollback()
-        error = _("Sorry, this option just sold out.")
-    except services.CombinationUnavailable:
-        db.session.rollback()
-        error = _("This seller does not offer that combination. Please check your choice and try again.")
-    except InvalidInput:
-        db.session.rollback()
-        error = _("Please choose a quantity the seller has in stock.")
     except NotFound:
         db.session.rollback()
         abort(404)
+    except InvalidInput as exc:  # sold out, a combination the seller lacks, a quantity out of stock
+        db.session.rollback()
+        error = _add_refused(exc)
     g.pop("cart_count", None)
     if hx_target() == "add_to_cart":
         return render_page("cart/added.html", blocks=("add_to_cart",), error=error, added=added,
@@ -130,6 +124,15 @@ def add():
     if added:
         flash(_("Added to your cart."), "success")
     return redirect(url_for("cart.show"), 303)
+
+
+def _add_refused(exc: InvalidInput) -> str:
+    """What the shopper is told when Add to cart or Buy now changed nothing."""
+    if isinstance(exc, services.SoldOut):
+        return _("Sorry, this option just sold out.")
+    if isinstance(exc, services.CombinationUnavailable):
+        return _("This seller does not offer that combination. Please check your choice and try again.")
+    return _("Please choose a quantity the seller has in stock.")
 
 
 @bp.post("/buy-now")
@@ -149,18 +152,12 @@ def buy_now():
         services.buy_now(db.session, cart, variant_id, quantity)
         db.session.commit()
         session[BUY_NOW_KEY] = cart.token
-    except services.SoldOut:
-        db.session.rollback()
-        error = _("Sorry, this option just sold out.")
-    except services.CombinationUnavailable:
-        db.session.rollback()
-        error = _("This seller does not offer that combination. Please check your choice and try again.")
-    except InvalidInput:
-        db.session.rollback()
-        error = _("Please choose a quantity the seller has in stock.")
     except NotFound:
         db.session.rollback()
         abort(404)
+    except InvalidInput as exc:  # sold out, a combination the seller lacks, a quantity out of stock
+        db.session.rollback()
+        error = _add_refused(exc)
     if hx_target() == "add_to_cart":  # the add form posted in place: say what went wrong there, or leave
         if error:
             return render_page("cart/added.html", blocks=("add_to_cart",), error=error,
