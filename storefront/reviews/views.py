@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from functools import lru_cache
 
-from babel import Locale
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +12,7 @@ from flask_login import current_user
 from ..core.clock import utcnow
 from ..catalog.models import Product
 from ..core.errors import NotFound
+from ..core.i18n import language_label
 from ..core.page_parts import provide
 from ..core.htmx import hx_target, render_page
 from ..extensions import db
@@ -52,15 +51,6 @@ def visitor_id(create: bool = False) -> str | None:
     if anonymous is None and create:
         anonymous = session[VISITOR] = secrets.token_hex(12)
     return f"a:{anonymous}" if anonymous else None
-
-
-@lru_cache(maxsize=64)
-def language_label(code: str, locale: str) -> str:
-    """A language's name in the shopper's language ('Spanish' for an English page)."""
-    try:
-        return Locale.parse(code).get_display_name(locale) or code
-    except (ValueError, TypeError):
-        return code
 
 
 def page_args(args: Mapping[str, str]) -> dict[str, str]:
