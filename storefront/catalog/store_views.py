@@ -34,6 +34,7 @@ def store(handle: str):
         seller=seller,
         listings=listings,
         stats=part("seller_stats", db.session, [seller.id], now=utcnow(), default={}).get(seller.id),
+        response=part("seller_response", db.session, [seller.id], now=utcnow(), default={}).get(seller.id),
         filters=filters,
         page=page,
         offer_ids=store_offer_ids(db.session, seller.id, [p.id for p in page.items]),

@@ -223,3 +223,16 @@ class DisputeMessage(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dispute: Mapped[Dispute] = relationship(back_populates="messages")
+
+
+class OrderMessage(db.Model):
+    """Buyer and seller talking about an order outside a dispute ("contact the seller"); shown as text."""
+
+    __tablename__ = "order_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)  # for response figures
+    author: Mapped[str] = mapped_column(String(10))  # buyer / seller
+    body: Mapped[str] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

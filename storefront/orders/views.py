@@ -17,9 +17,11 @@ from ..core.clock import utcnow
 from ..core.display import status_label
 from ..core.errors import DomainError, NotFound
 from ..core.htmx import render_page
+from ..core.page_parts import provide
 from ..core.money import Money, format_money
 from ..extensions import db
 from ..payments.services import expire_open_payments
+from . import messages as order_messages
 from . import dispute_mail, disputes, fulfilment, protection, services
 from .dispute_rules import DisputeRefused, InvalidDispute, dispute_problems, left_to_refund
 from .forms import ConfirmForm, DeclineForm, DisputeForm, MessageForm, ReceiptForm, refusal, show_problems
@@ -28,6 +30,14 @@ from .services import IllegalTransition, order_for_buyer, payable
 
 log = logging.getLogger(__name__)
 bp = Blueprint("orders", __name__, url_prefix="/<lang:locale>/orders")
+
+
+@bp.record_once
+def provide_page_parts(state) -> None:
+    """How quickly each seller answers buyers' messages, for the store page (see core/page_parts)."""
+    provide(state.app, "seller_response", order_messages.response_figures)
+
+
 ACTOR = "buyer"
 
 for _name, _helper in dispute_mail.TEMPLATE_HELPERS.items():  # the dispute words every page shares
@@ -57,14 +67,18 @@ def _my_order(number: str) -> Order:
 
 
 def _detail_page(order: Order, *, problem: str | None = None, payment_problem: str | None = None,
-                 status: int = 200, receipt_form: ReceiptForm | None = None):
+                 status: int = 200, receipt_form: ReceiptForm | None = None, message_form: MessageForm | None = None):
     now = utcnow()
     requested = order.cancel_requested_at
     response = render_page("orders/detail.html", order=order, after_sale=protection.after_sale(order, now),
                            after_sale_problem=problem, payment_problem=payment_problem, can_pay=payable(order, now),
                            cancel_deadline=requested and fulfilment.as_utc(requested)
                            + fulfilment.CANCEL_REQUEST_ANSWER_WITHIN,
-                           receipt_form=receipt_form or ReceiptForm(formdata=None))
+                           receipt_form=receipt_form or ReceiptForm(formdata=None),
+                           messages=order_messages.thread(db.session, order),
+                           message_form=message_form or MessageForm(formdata=None),
+                           response=order_messages.response_figures(db.session, [order.seller_id], now)
+                           .get(order.seller_id))
     response.status_code = status
     return response
 
@@ -79,6 +93,22 @@ def _back_to(endpoint: str, number: str, message: str):
 def detail(number: str):
     """One order: status, lines, totals in the paid currency, payment, its history, and what to do after the sale."""
     return _detail_page(_my_order(number))
+
+
+@bp.post("/<number>/messages")
+def message(number: str):
+    """Write to the order's seller ("contact the seller"); they are emailed."""
+    order = _my_order(number)
+    form = MessageForm()
+    try:
+        order_messages.post(db.session, order, author="buyer", body=form.message.data, now=utcnow())
+        db.session.commit()
+    except order_messages.InvalidMessage as exc:
+        db.session.rollback()
+        show_problems(form, [(exc.field, exc.code)])
+        return _detail_page(order, message_form=form, status=422)
+    flash(_("Your message was sent to the seller."), "success")
+    return redirect(url_for("orders.detail", number=number, _anchor="order_messages"), 303)
 
 
 @bp.post("/<number>/cancel")

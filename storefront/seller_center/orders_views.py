@@ -17,6 +17,7 @@ from ..core.htmx import hx_target, render_page
 from ..core.money import Money
 from ..extensions import db
 from ..orders import disputes, fulfilment, notifications
+from ..orders import messages as order_messages
 from ..questions import services as questions
 from ..orders.dispute_rules import InvalidDispute, amount_problem, left_to_refund, message_problem
 from ..orders.forms import ConfirmForm, MessageForm, OfferForm, RejectForm, refusal, show_problems
@@ -97,7 +98,8 @@ def _actor() -> str:
 
 def _order_page(order: Order, *, ship_form: ShipForm | None = None, cancel_form: CancelForm | None = None,
                 problem: str | None = None, done: str | None = None, status: int = 200,
-                dispute_forms: dict | None = None, dispute_problem: str | None = None):
+                dispute_forms: dict | None = None, dispute_problem: str | None = None,
+                message_form: MessageForm | None = None):
     """The order page, or only its action block when HTMX asked for it.
 
     HTMX swaps only 2xx answers, so the action block comes back as 200 even with errors in it.
@@ -110,6 +112,7 @@ def _order_page(order: Order, *, ship_form: ShipForm | None = None, cancel_form:
         refund_due=seller_price(Money(order.total - order.refunded_total, order.currency)),
         dispute=disputes.thread(db.session, order), dispute_problem=dispute_problem,
         dispute_forms=_dispute_forms() | (dispute_forms or {}),
+        messages=order_messages.thread(db.session, order), message_form=message_form or MessageForm(formdata=None),
     )
     return response, (200 if hx_target() == ACTIONS else status)
 
@@ -159,6 +162,23 @@ def orders():
 def order(number: str):
     """One order: where it goes, what is in it, what it cost, its history, and what to do next."""
     return _order_page(_my_order(number))
+
+
+@bp.post("/orders/<number>/messages")
+@seller_required
+def message(number: str):
+    """Write to the order's buyer ("contact the seller" thread); they are emailed."""
+    order = _my_order(number)
+    form = MessageForm()
+    try:
+        order_messages.post(db.session, order, author="seller", body=form.message.data, now=utcnow())
+        db.session.commit()
+    except order_messages.InvalidMessage as exc:
+        db.session.rollback()
+        show_problems(form, [(exc.field, exc.code)])
+        return _order_page(order, message_form=form, status=422)
+    flash(_("Your message was sent to the buyer."), "success")
+    return redirect(url_for("seller_orders.order", number=number, _anchor="order_messages"), 303)
 
 
 @bp.post("/orders/<number>/ship")
