@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(root / "translations"))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_recording(app)
 
     from .core import errors_views
+    from .accounts.credential_views import bp as credentials_bp
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .catalog.store_views import bp as sellers_bp
@@ -80,7 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .seller_center.reviews_views import bp as seller_reviews_bp
     from .orders.carrier_webhook import bp as tracking_bp
 
-    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, cart_bp,
+    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, credentials_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
                reviews_bp):
         app.register_blueprint(bp)
