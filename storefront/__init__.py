@@ -95,7 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(metrics_bp)  # the platform admin's metrics dashboard
     from .admin.health_views import bp as health_bp
 
-    app.register_blueprint(health_bp)  # /readyz for load balancers and monitoring
+    app.register_blueprint(health_bp)
+    from .privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)  # download my data, delete my account  # /readyz for load balancers and monitoring
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)
