@@ -97,3 +97,18 @@ def test_remember_cookie_is_lax_httponly_and_secure_behind_https(app, session, d
                                                                   "remember": "y"})
     cookie = next(h for h in secure.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
     assert "Secure" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
+
+
+def test_a_copied_session_cookie_does_not_open_the_accounts_order_pages_after_logout(app, stores, session):
+    from storefront.orders.models import Order
+    from tests.builders import place
+
+    buyer = logged_in(app)
+    place(buyer, "EB-1", payment_method="bank_transfer", locale="en")
+    number = session.scalar(select(Order.number))
+    thief = app.test_client()
+    copy_cookie(buyer, thief, "session")
+    assert thief.get(f"/en/orders/{number}").status_code == 200
+    buyer.post("/en/account/logout")
+    assert thief.get(f"/en/orders/{number}").status_code in (302, 404)
+    assert buyer.get(f"/en/orders/{number}").status_code in (302, 404)
