@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(root / "translations"))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_recording(app)
 
     from .core import errors_views
+    from .accounts.credential_views import bp as credentials_bp
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .catalog.store_views import bp as sellers_bp
@@ -82,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .questions.views import bp as questions_bp
     from .orders.carrier_webhook import bp as tracking_bp
 
-    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, cart_bp,
+    for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, credentials_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
                reviews_bp, questions_bp, seller_questions_bp):
         app.register_blueprint(bp)
@@ -104,6 +106,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(seo_bp)  # robots.txt and the sitemaps
     structured_data.register(app)
+    from .privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)  # download my data, delete my account
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)

@@ -48,6 +48,10 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        # "Keep me logged in": like the session cookie (Flask-Login's default has no SameSite); Secure follows
+        # SESSION_COOKIE_SECURE (create_app).
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "PER_PAGE": int(env("PER_PAGE", "24")),
         # Sandboxes and demos only: run the shop's clock this many days ahead (core/clock.py).
         "CLOCK_OFFSET": timedelta(days=float(env("CLOCK_OFFSET_DAYS", "0"))),

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .address_formats import address_format, postal_code_ok
+from .password_rules import NewPasswordRule
 from .services import PASSWORD_LENGTH
 
 
@@ -37,6 +38,34 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
     remember = BooleanField(_l("Keep me logged in"))
     next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link by email."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Please enter your email.")),
+                    Email(_l("Please enter a valid email address."), check_deliverability=False),
+                    Length(max=254)],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a new password (after a reset link), typed twice."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please choose a password.")),
+                                                             NewPasswordRule()])
+    confirm = PasswordField(
+        _l("Repeat new password"), validators=[EqualTo("password", _l("The two passwords do not match."))]
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password while logged in: the current one first."""
+
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Please enter your current password."))])
 
 
 class AddressForm(FlaskForm):

@@ -28,6 +28,10 @@ class User(UserMixin, db.Model):
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]  # set by `flask users disable`: the account can no longer log in
+    # Part of every session's and remember cookie's user id (get_id): raising it ends them all at their next
+    # request. Raised at logout, password change and password reset (accounts/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    email_verified_at: Mapped[datetime | None]  # set by the emailed link (or a password reset, which proves it)
 
     addresses: Mapped[list["Address"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
@@ -37,6 +41,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: a disabled account is refused at login and logged out of existing sessions."""
         return self.disabled_at is None
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session and the remember cookie store, "<id>-<session version>", so that
+        raising the version revokes every copy of them (load_user refuses an old one)."""
+        return f"{self.id}-{self.session_version}"
+
+    @property
+    def email_verified(self) -> bool:
+        """True once the owner opened the confirmation link (or reset the password by email)."""
+        return self.email_verified_at is not None
 
     @property
     def is_seller(self) -> bool:

@@ -1,27 +1,29 @@
-"""Account pages: register, log in, log out, the address book."""
+"""Account pages: register, log in, log out, the address book (passwords and confirmation: credential_views)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..core.htmx import render_page
 from ..core.security import safe_next
 from ..core.i18n import country_choices
 from ..extensions import db, login_manager
-from . import services
+from . import credentials, services
 from .forms import AddressForm, LoginForm, RegisterForm
 from .models import User
+from .web_session import end_session, start_session, user_for_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:locale>/account")
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Flask-Login: the logged-in user by id; a disabled account is logged out."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    """Flask-Login: the user a session or remember cookie names ("<id>-<session version>"); a revoked
+    session (logout, password change or reset elsewhere) or a disabled account is logged out."""
+    return user_for_session(user_id)
 
 
 @login_manager.unauthorized_handler
@@ -32,21 +34,16 @@ def unauthorized():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account, then log in."""
+    """Create an account and email its confirmation link; a taken email gets the same answer (its owner is
+    emailed instead), so this page never tells anyone which addresses have accounts."""
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_user(db.session, name=form.name.data, email=form.email.data,
-                                          password=form.password.data)
-        except services.EmailTaken:
-            form.email.errors.append(_("An account with this email already exists. Log in instead?"))
-        else:
-            shopper = g.shopper
-            user.locale, user.currency, user.country = shopper.locale, shopper.currency, shopper.country
-            db.session.commit()
-            login_user(user)  # the cart package merges this browser's guest cart (user_logged_in)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("catalog.home"), 303)
+        shopper = g.shopper
+        credentials.register(db.session, name=form.name.data, email=form.email.data, password=form.password.data,
+                             locale=shopper.locale, currency=shopper.currency, country=shopper.country,
+                             now=utcnow())
+        db.session.commit()
+        return redirect(url_for("credentials.check_email"), 303)
     return render_page("accounts/register.html", form=form), (400 if form.errors else 200)
 
 
@@ -64,15 +61,19 @@ def login():
             form.email.errors.append(_("This account has been disabled. If you think this is a mistake, "
                                        "please write to the shop's support."))
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)  # a fresh session: nothing from before carries over
             return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
     return render_page("accounts/login.html", form=form), (400 if form.errors else 200)
 
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST, so a link elsewhere cannot log anyone out)."""
-    logout_user()
+    """Log out (a POST, so a link elsewhere cannot log anyone out), everywhere: copies of this session and
+    every remember cookie stop working too."""
+    if current_user.is_authenticated:
+        credentials.revoke_sessions(current_user)
+        db.session.commit()
+    end_session()
     return redirect(url_for("catalog.home"), 303)
 
 

@@ -159,7 +159,9 @@ def place():
     owner = current_user.is_authenticated and checkout.user_id == current_user.id
     if not created and checkout.reference not in mine and not owner:
         return redirect(url_for("checkout.start"), 303)  # someone else's key: reveal nothing
-    if checkout.reference not in mine:
+    if checkout.reference not in mine and not owner:
+        # Only guests need the browser grant: an account's order opens through the login, so a copy of this
+        # session cookie opens nothing of it once the account logs out (accounts/web_session.py).
         session[MINE] = (mine + [checkout.reference])[-20:]
     session.pop(STATE, None)
     session.pop(BUY_NOW_KEY, None)  # a Buy now checkout is done; the next checkout buys the cart

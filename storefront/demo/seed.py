@@ -89,7 +89,8 @@ def _demo_users(session: Session) -> None:
     for email, name, role in DEMO_USERS:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=name, role=role, password_hash=generate_password_hash(DEMO_PASSWORD))
+            user = User(email=email, name=name, role=role, password_hash=generate_password_hash(DEMO_PASSWORD),
+                        email_verified_at=utcnow())
             session.add(user)
     session.flush()
     seller = session.scalar(select(Seller).where(Seller.handle == DEMO_SELLER_HANDLE))

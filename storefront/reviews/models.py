@@ -10,6 +10,9 @@ from ..core.clock import utcnow
 from ..extensions import db
 
 
+DELETED_AUTHOR = "(deleted)"  # author_name of a review whose writer deleted their account (shown translated)
+
+
 class Review(db.Model):
     """A verified buyer's review of one order line, with the seller's optional reply.
 
@@ -47,6 +50,11 @@ class Review(db.Model):
 
     product: Mapped["Product"] = relationship()  # noqa: F821
     seller: Mapped["Seller"] = relationship()  # noqa: F821
+
+    @property
+    def by_deleted_user(self) -> bool:
+        """True when the writer has deleted their account: pages say "Deleted user"."""
+        return self.user_id is None and self.author_name == DELETED_AUTHOR
 
 
 class HelpfulVote(db.Model):

@@ -13,7 +13,7 @@ from storefront import create_app
 from storefront.core.security import safe_next
 from storefront.sellers.models import Variant
 from storefront.extensions import db
-from tests.factories import account
+from tests.factories import PASSWORD, account
 
 HOSTILE_NEXT = ["/\t/evil.example", "//evil.example", "https://evil.example", "/\\evil.example",
                 "javascript:alert(1)", "/\n/evil.example", "\\\\evil.example", " //evil.example", "/%09/evil.example"]
@@ -46,7 +46,7 @@ def test_every_next_parameter_refuses_other_sites(app, stores, shopper, value):
         (anonymous, "/en/cart/add", {"variant_id": variant.id, "qty": "999", "next": value}),  # error: back
         (shopper, "/en/cart/shipping", {"seller_id": variant.offer.seller_id, "method": "express", "next": value}),
         (anonymous, "/en/preferences", {"currency": "EUR", "next": value}),
-        (anonymous, "/en/account/login", {"email": "shopper@example.com", "password": "password1",
+        (anonymous, "/en/account/login", {"email": "shopper@example.com", "password": PASSWORD,
                                           "next": value}),
     ]
     shopper.post("/en/cart/add", data={"variant_id": variant.id, "qty": 1})

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from storefront.orders.models import Order
-from tests.factories import add_listing
+from tests.factories import add_listing, sign_up
 from tests.builders import buyer, check_out
 
 def buy(client, session):
@@ -32,14 +32,12 @@ def test_guest_sees_own_order_and_others_get_404(app, client, session, listing):
 
 
 def test_account_lists_its_orders_and_not_others(app, client, session, listing):
-    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "password1",
-                                              "confirm": "password1"})
+    sign_up(client, "Ana", "ana@example.com")
     buy(client, session)
     number = session.scalar(select(Order.number))
     assert number in client.get("/en/orders/").data.decode()
     other = app.test_client()
-    other.post("/en/account/register", data={"name": "Eve", "email": "eve@example.com", "password": "password1",
-                                             "confirm": "password1"})
+    sign_up(other, "Eve", "eve@example.com")
     assert number not in other.get("/en/orders/").data.decode()
     assert other.get(f"/en/orders/{number}").status_code == 404
     assert app.test_client().get("/en/orders/").status_code == 302  # login first

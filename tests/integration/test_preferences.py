@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from storefront.accounts.models import User
+from tests.factories import sign_up
 
 
 def test_preferences_set_cookies_and_switch_language_of_next_page(client):
@@ -31,8 +32,7 @@ def test_bad_cookies_fall_back_to_defaults(client):
 
 
 def test_logged_in_choice_is_saved_to_profile(client, session):
-    client.post("/en/account/register", data={"name": "Li", "email": "li@example.com", "password": "password1",
-                                              "confirm": "password1"})
+    sign_up(client, "Li", "li@example.com")
     client.post("/en/preferences", data={"country": "CN", "currency": "CNY", "language": "zh"})
     user = session.scalar(select(User))
     assert (user.locale, user.currency, user.country) == ("zh", "CNY", "CN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storefront.accounts.models import User
-from tests.factories import account
+from tests.factories import PASSWORD, account
 
 
 def user(session, email):
@@ -49,10 +49,10 @@ def test_a_disabled_account_cannot_log_in_and_its_open_session_ends(app, session
     assert runner.invoke(args=["users", "disable", "sam@example.com"]).exit_code == 0
     assert "sam@example.com\tshopper\tdisabled" in runner.invoke(args=["users", "list"]).output
     assert open_session.get("/en/account/addresses").status_code == 302  # logged out: sent to the login page
-    _, refused = log_in(app, "sam@example.com", locale="es")
+    _, refused = log_in(app, "sam@example.com", PASSWORD, locale="es")
     assert refused.status_code == 400
     assert "Esta cuenta ha sido desactivada" in refused.data.decode()
     _, wrong = log_in(app, "sam@example.com", password="wrong-password")
     assert "Email or password is not right." in wrong.data.decode()  # the password is checked first
     assert runner.invoke(args=["users", "enable", "sam@example.com"]).exit_code == 0
-    assert log_in(app, "sam@example.com")[1].status_code == 303
+    assert log_in(app, "sam@example.com", PASSWORD)[1].status_code == 303

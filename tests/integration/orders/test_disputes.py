@@ -404,9 +404,9 @@ def offered(app, disputed, owner):
 @pytest.mark.parametrize("method,path,data", BUYER_ENDPOINTS)
 @pytest.mark.parametrize("who", ["other_buyer", "seller", "anonymous"])
 def test_buyer_dispute_pages_are_404_for_anybody_else(app, offered, owner, who, method, path, data):
-    before = snapshot(offered)
-    sent = mail_count(app)
     client = {"other_buyer": account(app, "eve@example.com"), "seller": owner, "anonymous": app.test_client()}[who]
+    before = snapshot(offered)
+    sent = mail_count(app)  # after making the account, whose registration emails a confirmation link
     assert getattr(client, method)(path.format(number=offered), data=data).status_code == 404
     assert snapshot(offered) == before and mail_count(app) == sent
 

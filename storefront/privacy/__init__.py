@@ -1,0 +1,1 @@
+"""Personal data rights (GDPR, Brazil's LGPD): download everything about me, delete my account."""

@@ -1,0 +1,32 @@
+"""What the account tests share: reading the mail outbox, following emailed links, copying cookies."""
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask.testing import FlaskClient
+
+
+def mails(app, template: str) -> list[email.message.EmailMessage]:
+    """The emails written to this test's outbox from `template`, oldest first."""
+    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{template}.eml"))]
+
+
+def link_in(message: email.message.EmailMessage, marker: str) -> str:
+    """The path (and query) of the first link in an email whose URL contains `marker`."""
+    body = message.get_content()
+    url = next(u for u in re.findall(r"https?://\S+", body) if marker in u)
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def copy_cookie(source: FlaskClient, target: FlaskClient, name: str) -> str:
+    """Give `target` the exact cookie `source` holds (as someone who copied it from the browser would)."""
+    cookie = source.get_cookie(name)
+    assert cookie is not None, f"{name} cookie missing"
+    target.set_cookie(name, cookie.value)
+    return cookie.value
