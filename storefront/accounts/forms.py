@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .address_formats import address_format, postal_code_ok
-from .services import PASSWORD_LENGTH
+from .passwords import StrongPassword
 
 
 class RegisterForm(FlaskForm):
@@ -22,8 +22,7 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Please choose a password.")),
-                    Length(min=PASSWORD_LENGTH[0], max=PASSWORD_LENGTH[1], message=_l("Use 8 to 128 characters."))],
+        validators=[DataRequired(_l("Please choose a password.")), StrongPassword()],
     )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords do not match."))]

@@ -108,13 +108,13 @@ def test_shipping_choice_per_package_changes_the_total(client, session, products
 
 
 def test_guest_cart_merges_into_account_cart_at_login(app, client, session, products):
-    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "password1",
-                                              "confirm": "password1"})
+    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "kettle-moss-harbour-71",
+                                              "confirm": "kettle-moss-harbour-71"})
     add(client, session, "EB-1", 1)
     client.post("/en/account/logout")
     add(client, session, "EB-1", 2)
     add(client, session, "MUG-1", 1)
-    client.post("/en/account/login", data={"email": "ana@example.com", "password": "password1"})
+    client.post("/en/account/login", data={"email": "ana@example.com", "password": "kettle-moss-harbour-71"})
     carts = session.scalars(select(Cart)).all()
     assert len(carts) == 1 and carts[0].user_id is not None
     quantities = {line.variant.sku: line.quantity for line in carts[0].lines}

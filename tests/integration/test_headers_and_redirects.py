@@ -46,7 +46,7 @@ def test_every_next_parameter_refuses_other_sites(app, stores, shopper, value):
         (anonymous, "/en/cart/add", {"variant_id": variant.id, "qty": "999", "next": value}),  # error: back
         (shopper, "/en/cart/shipping", {"seller_id": variant.offer.seller_id, "method": "express", "next": value}),
         (anonymous, "/en/preferences", {"currency": "EUR", "next": value}),
-        (anonymous, "/en/account/login", {"email": "shopper@example.com", "password": "password1",
+        (anonymous, "/en/account/login", {"email": "shopper@example.com", "password": "kettle-moss-harbour-71",
                                           "next": value}),
     ]
     shopper.post("/en/cart/add", data={"variant_id": variant.id, "qty": 1})

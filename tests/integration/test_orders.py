@@ -39,14 +39,14 @@ def test_guest_sees_own_order_and_others_get_404(app, client, session, listing):
 
 
 def test_account_lists_its_orders_and_not_others(app, client, session, listing):
-    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "password1",
-                                              "confirm": "password1"})
+    client.post("/en/account/register", data={"name": "Ana", "email": "ana@example.com", "password": "kettle-moss-harbour-71",
+                                              "confirm": "kettle-moss-harbour-71"})
     buy(client, session)
     number = session.scalar(select(Order.number))
     assert number in client.get("/en/orders/").data.decode()
     other = app.test_client()
-    other.post("/en/account/register", data={"name": "Eve", "email": "eve@example.com", "password": "password1",
-                                             "confirm": "password1"})
+    other.post("/en/account/register", data={"name": "Eve", "email": "eve@example.com", "password": "kettle-moss-harbour-71",
+                                             "confirm": "kettle-moss-harbour-71"})
     assert number not in other.get("/en/orders/").data.decode()
     assert other.get(f"/en/orders/{number}").status_code == 404
     assert app.test_client().get("/en/orders/").status_code == 302  # login first

@@ -31,8 +31,8 @@ def test_bad_cookies_fall_back_to_defaults(client):
 
 
 def test_logged_in_choice_is_saved_to_profile(client, session):
-    client.post("/en/account/register", data={"name": "Li", "email": "li@example.com", "password": "password1",
-                                              "confirm": "password1"})
+    client.post("/en/account/register", data={"name": "Li", "email": "li@example.com", "password": "kettle-moss-harbour-71",
+                                              "confirm": "kettle-moss-harbour-71"})
     client.post("/en/preferences", data={"country": "CN", "currency": "CNY", "language": "zh"})
     user = session.scalar(select(User))
     assert (user.locale, user.currency, user.country) == ("zh", "CNY", "CN")
