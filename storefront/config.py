@@ -96,4 +96,9 @@ def from_environment() -> dict:
         # Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1). 0 believes no such header.
         "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),
         **{name: env(name, value) for name, value in DEFAULT_LIMITS.items()},
+        # Pictures listings give by URL (catalog/image_fetches.py): seconds per connect/read (3x for the whole).
+        "IMAGE_FETCH_TIMEOUT": float(env("IMAGE_FETCH_TIMEOUT", "10")),
+        # TESTS ONLY, so not read from the environment: private/loopback networks (CIDR, comma-separated) the
+        # image fetcher may reach anyway; tests pass "127.0.0.1/32" for their local picture server.
+        "IMAGE_FETCH_ALLOW_NETWORKS": "",
     }
