@@ -13,7 +13,7 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from an offline slow-hash scenario"
-SCORED_PREFIX = 100  # zxcvbn's time grows with length; what lies beyond this only makes a password stronger
+SCORED_PREFIX = 72  # zxcvbn refuses longer input (its time grows with length); the rest only adds strength
 
 # What made zxcvbn find it guessable, in the visitor's words (the first match of each kind is explained).
 _PATTERN_REASONS = {

@@ -117,3 +117,4 @@ def test_password_problems_is_empty_for_a_strong_password(app):
         assert password_problems("glacier-tulip-7-orbit", email="ana@example.com", name="Ana Pérez") == []
         assert password_problems("Perez-sunflower-88", email="ana@example.com", name="Ana Pérez") != []
         assert password_problems("x" * 129) == ["Use at most 128 characters."]
+        assert password_problems("glacier-tulip-7-orbit " * 5) == []  # 110 characters: zxcvbn alone refuses > 72

@@ -112,3 +112,23 @@ def test_behind_one_trusted_proxy_the_real_client_is_limited(app, admin, behind_
     assert log_in(nginx, admin, PASSWORD, **spoofed).status_code == 429  # the real client is locked
     other = {"X-Forwarded-For": "203.0.113.67"}  # another client behind the same proxy is not
     assert log_in(nginx, admin, PASSWORD, **other).status_code == 303
+
+
+def test_with_redis_storage_the_lock_holds_across_web_processes(app, admin):
+    """Two apps on one Redis (DB 8, this engineer's) stand for two gunicorn processes: failures counted by one
+    lock the address in the other."""
+    settings = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "MEDIA_PATH", "SEARCH_INDEX_PATH", "MAIL_OUTBOX")}
+    shared = {**settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": None,
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/8", "RATELIMIT_KEY_PREFIX": f"test-{time.time_ns()}"}
+    first = create_app(shared)
+    first.test_client_class = IsolatedClient
+    try:
+        for _ in range(5):
+            assert log_in(client_at(first, "198.51.100.70"), admin, "wrong-guess-123").status_code == 400
+        second = create_app(shared)  # started afterwards, with its own connection: in-memory counts would be empty
+        second.test_client_class = IsolatedClient
+        assert log_in(client_at(second, "198.51.100.70"), admin, PASSWORD).status_code == 429
+    finally:
+        from storefront.core.limits import limiter
+
+        limiter.reset()  # empties the Redis DB's limit keys
