@@ -26,7 +26,7 @@ DESC_FIELDS: dict[str, str] = {loc: f"desc_{loc}" for loc in LOCALES}
 # Unstemmed copies of the stemmed titles: typo and prefix matching must compare what the user
 # typed with real words ("runnin" is 1 edit from "running" but 3 from its stem "run").
 RAW_TITLE_FIELDS: dict[str, str] = {f"title_{loc}": f"title_{loc}_raw" for loc in ("en", "es")}
-BRAND_TEXT = "brand_t"
+BRAND_TEXT = "brand_t"  # the brand and the stores selling it: the names a shopper looks a maker or seller up by
 CATEGORY_TEXT = "cat_t"
 # Every full-text field and the analyser its terms went through.
 TEXT_FIELDS: dict[str, str] = {
@@ -157,6 +157,8 @@ def to_tantivy(doc: ProductDocument) -> tantivy.Document:
     if doc.brand:
         out.add_text(BRAND_TEXT, prepare_for_index(doc.brand))
         out.add_text(KW_BRAND, doc.brand)
+    for name in filter(None, doc.store_names):
+        out.add_text(BRAND_TEXT, prepare_for_index(name))
     for name in doc.category_names:
         out.add_text(CATEGORY_TEXT, prepare_for_index(name))
     for cat in filter(None, doc.category_ids):

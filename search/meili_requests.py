@@ -31,10 +31,11 @@ SORT_RULES: dict[str, list[str]] = {
     "newest": ["created_at:desc"],
 }
 # Meilisearch ranks by attribute order, which is fixed per index, not per query: titles in every
-# language come first (in LOCALES order), then brand and categories, then descriptions.
+# language come first (in LOCALES order), then brand and store names, categories, then descriptions.
 SEARCHABLE = [
     *(f"title_{loc}" for loc in LOCALES),
     "brand",
+    "store_names",
     "category_names",
     *(f"desc_{loc}" for loc in LOCALES),
 ]
@@ -131,6 +132,7 @@ def document_payload(doc: ProductDocument) -> dict[str, Any]:
         category_ids=list(doc.category_ids),
         category_names=[_searchable_text(n) for n in doc.category_names],
         sellers=list(doc.sellers),
+        store_names=[_searchable_text(n) for n in doc.store_names],
         ships_from=[c.strip().upper() for c in doc.ships_from if c.strip()],
         free_shipping_to=[c.strip().upper() for c in doc.free_shipping_to if c.strip()],
         price=doc.price if math.isfinite(doc.price) else 0.0,

@@ -53,6 +53,7 @@ class ProductDocument:
     category_ids: list[str] = field(default_factory=list)
     category_names: list[str] = field(default_factory=list)
     sellers: list[str] = field(default_factory=list)
+    store_names: list[str] = field(default_factory=list)  # the sellers' store names, searchable like a brand
     ships_from: list[str] = field(default_factory=list)
     free_shipping_to: list[str] = field(default_factory=list)
     price: float = 0.0
@@ -74,6 +75,7 @@ class ProductDocument:
             "category_ids": list(self.category_ids),
             "category_names": list(self.category_names),
             "sellers": list(self.sellers),
+            "store_names": list(self.store_names),
             "ships_from": list(self.ships_from),
             "free_shipping_to": list(self.free_shipping_to),
             "price": self.price,

@@ -97,6 +97,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.health_views import bp as health_bp
 
     app.register_blueprint(health_bp)  # /readyz for load balancers and monitoring
+    from .catalog import structured_data
+    from .catalog.seo_views import bp as seo_bp
+
+    app.register_blueprint(seo_bp)  # robots.txt and the sitemaps
+    structured_data.register(app)
     if app.config["PAYMENT_GATEWAY"] == "test":
         app.register_blueprint(testgateway_bp)  # the sandbox provider's own pages
     errors_views.register(app)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
+from pathlib import Path
 
 _INSTANCE = tempfile.mkdtemp(prefix="storefront-test-")
 os.environ.setdefault("STOREFRONT_INSTANCE", _INSTANCE)
@@ -69,16 +71,17 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """The storefront on a clean database with the bundled exchange rates loaded."""
+@contextmanager
+def app_on(database_url: str, folder: Path):
+    """The storefront on a clean `database_url` with the bundled exchange rates loaded, its files under
+    `folder`, inside an app context for as long as the `with` lasts."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
-        "MEDIA_PATH": str(tmp_path / "media"),
-        "SEARCH_INDEX_PATH": str(tmp_path / "index"),
-        "MAIL_OUTBOX": str(tmp_path / "mail"),
+        "MEDIA_PATH": str(folder / "media"),
+        "SEARCH_INDEX_PATH": str(folder / "index"),
+        "MAIL_OUTBOX": str(folder / "mail"),
         "SERVER_NAME": None,
     })
     app.test_client_class = IsolatedClient
@@ -92,6 +95,13 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The storefront on a clean database with the bundled exchange rates loaded."""
+    with app_on(database_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
@@ -125,4 +135,4 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-SLOW_FILES = {"test_demo_seed.py", "test_demo_history.py"}  # each seeds the whole demo store
+SLOW_FILES = {"test_demo_shop.py", "test_demo_history.py"}  # each seeds the whole demo store

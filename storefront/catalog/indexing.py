@@ -47,6 +47,7 @@ def product_document(product: Product, chains: CategoryChains) -> ProductDocumen
         category_ids=category_ids,
         category_names=category_names,
         sellers=sorted({o.seller.handle for o in offers}),
+        store_names=sorted({o.seller.name for o in offers}),
         ships_from=sorted({o.ships_from for o in offers}),
         free_shipping_to=free,
         price=float(product.min_price_usd),

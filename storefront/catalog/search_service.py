@@ -116,6 +116,7 @@ class SearchPage:
     suggestion: str | None = None
     degraded: bool = False
     free_shipping_ids: set[int] = field(default_factory=set)
+    ignored: list[str] = field(default_factory=list)  # words dropped from the end so that something matched
 
     @property
     def pages(self) -> int:
@@ -158,8 +159,28 @@ def products_in_order(session: Session, ids: list[int]) -> list[Product]:
     return [found[i] for i in ids if i in found]
 
 
+RELAX_LIMIT = 6  # at most this many words are dropped: a sentence pasted into the box ends in "no results"
+
+
 def search_products(session: Session, backend: SearchBackend, q: browse.ListingQuery) -> SearchPage:
-    """Search with the engine; if it fails, answer from the database and mark the page degraded."""
+    """Search with the engine (the database when it fails, the page marked degraded). When every word must
+    match and nothing does, words are dropped from the end until something matches, as Meilisearch's
+    `matchingStrategy: last` does; the page names the words it ignored."""
+    page = _search_once(session, backend, q)
+    words = q.text.split()
+    if page.total or len(words) < 2:
+        return page
+    for keep in range(len(words) - 1, max(0, len(words) - 1 - RELAX_LIMIT), -1):
+        relaxed = _search_once(session, backend, replace(q, text=" ".join(words[:keep])))
+        if relaxed.total:
+            relaxed.ignored = words[keep:]
+            relaxed.suggestion = page.suggestion
+            return relaxed
+    return page
+
+
+def _search_once(session: Session, backend: SearchBackend, q: browse.ListingQuery) -> SearchPage:
+    """One search with exactly these words: the engine, or the database when the engine fails."""
     try:
         result = backend.search(engine_query(q))
     except Exception as exc:  # any engine failure degrades; the shop never answers 500 for search

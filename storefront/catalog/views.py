@@ -99,10 +99,11 @@ def search():
     search_ref = new_reference() if text else None
     if text:
         record_event("search", query=text, results=results.total, degraded=results.degraded, search_id=search_ref,
-                     page=results.page)
-    popular = []
+                     page=results.page, **({"ignored": len(results.ignored)} if results.ignored else {}))
+    popular, top_categories = [], []
     if not results.total:
         popular = browse.product_row(db.session, "popular", limit=8)
+        top_categories = browse.top_categories(db.session)
     state = {"q": text, "category": category.slug if category else None, "brand": brand,
              "sort": None if sort == "relevance" else sort}
 
@@ -122,6 +123,7 @@ def search():
         page=results,
         search_ref=search_ref,
         popular=popular,
+        top_categories=top_categories,
         facet_categories=_facet_categories(results.facets.get("category", {})),
         ratings=browse.RATINGS,
         page_url=page_url,

@@ -14,11 +14,10 @@ from storefront.extensions import db
 from storefront.orders.models import Checkout, OrderLine
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
-from tests.builders import review_keys
+from tests.builders import buyer, review_keys
 
 GTIN = "0190199246850"
-ADDRESS = {"full_name": "Lucía Gómez", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013",
-           "country": "ES", "email": "lucia@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
+ADDRESS = buyer(payment_method="bank_transfer")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from storefront.core.untrusted import strip_invisible
 from storefront.extensions import db
 from storefront.sellers.models import Seller
 from storefront.shipping.tracking import sign_webhook
-from tests.builders import BUYER
+from tests.builders import BUYER, review_keys
 from tests.factories import account, jsonl, listing, run_import
 
 HUGE = "9" * 25
@@ -139,7 +139,7 @@ def test_snan_as_expected_total_is_a_bad_request_and_places_nothing(client, stor
     client.post("/en/cart/add", data={"variant_id": variant_id, "qty": 1})
     client.post("/en/checkout/", data=BUYER)
     html = client.get("/en/checkout/review").data.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    key, _ = review_keys(html)
     for total in ("sNaN", "NaN", "Infinity"):
         response = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
         assert response.status_code == 400 and "could not be read" in response.data.decode()

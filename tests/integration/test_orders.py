@@ -5,20 +5,13 @@ import pytest
 from sqlalchemy import select, update
 
 from storefront.orders.models import Order
-from storefront.sellers.models import Variant
 from tests.factories import add_listing
-from tests.builders import review_keys
-
-ADDRESS = {"full_name": "Ana", "line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES",
-           "email": "ana@example.com", "payment_method": "bank_transfer", "saved_address": "new"}
-
+from tests.builders import buyer, check_out
 
 def buy(client, session):
-    client.post("/en/cart/add", data={"variant_id": session.scalar(select(Variant.id)), "qty": 1})
-    client.post("/en/checkout/", data=ADDRESS)
-    html = client.get("/en/checkout/review").data.decode()
-    key, total = review_keys(html)
-    return client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
+    """Ana, a guest, buys the one listing by bank transfer; returns the place response."""
+    return check_out(client, "EB-1", address=buyer(full_name="Ana", email="ana@example.com",
+                                                   payment_method="bank_transfer"), locale="en")
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from storefront.orders.refunds import refund_order
 from storefront.payments.testgateway.adapter import sign_webhook
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
-from tests.builders import review_keys
+from tests.builders import BUYERS, check_out, review_keys
 
-ADDRESS = {"full_name": "Jonas Weber", "line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115",
-           "country": "DE", "email": "jonas@example.com", "payment_method": "card", "saved_address": "new"}
+ADDRESS = BUYERS["DE"]
+CARD = {"expiry": "12/34", "cvc": "123", "name": "Jonas Weber"}
 CARD = {"expiry": "12/34", "cvc": "123", "name": "Jonas Weber"}
 
 
@@ -27,13 +27,7 @@ def placed(app, client, session):
     add_listing(session, variants=[{"sku": "EB-1", "price": "10.00", "currency": "USD", "stock": 5}])
     add_listing(session, seller={"handle": "berlin", "name": "Berlin", "country": "DE"}, ships_from="DE",
                 variants=[{"sku": "MUG-1", "price": "8.00", "currency": "EUR", "stock": 2}])
-    for sku in ("EB-1", "MUG-1"):
-        client.post("/en/cart/add", data={"variant_id": session.scalar(select(Variant.id).where(Variant.sku == sku)),
-                                          "qty": 1})
-    client.post("/en/checkout/", data=ADDRESS)
-    html = client.get("/en/checkout/review").data.decode()
-    key, total = review_keys(html)
-    response = client.post("/en/checkout/place", data={"idempotency_key": key, "expected_total": total})
+    response = check_out(client, "EB-1", "MUG-1", address=ADDRESS, locale="en")
     assert "/testpay/pay/" in response.headers["Location"]
     return "/testpay/pay/" + response.headers["Location"].split("/testpay/pay/")[1]
 

@@ -42,6 +42,30 @@ def test_zero_results_offer_popular_alternatives(client, shop):
     assert "0 products" in html and 'data-testid="popular-alternatives"' in html
 
 
+def test_a_word_nothing_matches_is_left_out_and_named(client, session, shop):
+    html = client.get("/en/search?q=wireless+earbuds+zzzz").data.decode()
+    assert len(result_ids(html)) == 1 and 'data-testid="relaxed"' in html
+    note = html.split('data-testid="relaxed">', 1)[1].split("</p>", 1)[0]
+    assert note.endswith("zzzz") and "earbuds" not in note
+    arabic = client.get("/ar/search?q=سماعات+لاسلكية+zzzz+qqqq").data.decode()
+    assert len(result_ids(arabic)) == 1 and "zzzz qqqq" in arabic.split('data-testid="relaxed">', 1)[1]
+    event = session.scalars(select(Event).where(Event.kind == "search").order_by(Event.id.desc())).first()
+    assert event.data["ignored"] == 2 and event.data["results"] == 1
+
+
+def test_every_word_matching_needs_no_note_and_nothing_matching_offers_categories(client, shop):
+    html = client.get("/en/search?q=wireless+earbuds").data.decode()
+    assert len(result_ids(html)) == 1 and 'data-testid="relaxed"' not in html
+    nothing = client.get("/en/search?q=zzzz+qqqq+xxxx").data.decode()
+    assert "0 products" in nothing and 'data-testid="relaxed"' not in nothing
+    assert 'data-testid="category-alternatives"' in nothing and "/en/c/" in nothing.split("category-alternatives")[1]
+
+
+def test_stores_are_found_by_their_name(client, shop):
+    assert len(result_ids(client.get("/en/search?q=SZ+Audio+Store").data.decode())) == 2
+    assert len(result_ids(client.get("/es/search?q=sz+audio").data.decode())) == 2
+
+
 def test_facets_and_sorts_work_as_plain_links(client, shop):
     html = client.get("/en/search?q=").data.decode()
     assert 'data-testid="facet-brand"' in html and "Kaito" in html

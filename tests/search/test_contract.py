@@ -247,6 +247,14 @@ def test_zero_results_suggest_a_correction(backend: SearchBackend) -> None:
     assert find(backend, "kettel ").suggestion is None  # had hits
 
 
+def test_store_names_are_searchable(backend: SearchBackend) -> None:
+    """A shopper who remembers the store, not the product, finds the store's products by its name."""
+    backend.upsert([ProductDocument(**{**BY_ID["k2"].to_json(), "store_names": ["Qorvana Home Goods"]})])
+    assert ids(backend, "qorvana ") == ["k2"]
+    assert ids(backend, "qorvana home goods ") == ["k2"]
+    assert ids(backend, "qorvana", locale="es") == ["k2"]
+
+
 # ---------------------------------------------------------------------------- writes
 def test_upsert_replaces(backend: SearchBackend) -> None:
     """Upserting an existing id replaces the document."""

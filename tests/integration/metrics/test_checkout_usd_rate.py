@@ -10,11 +10,9 @@ from storefront.currency.services import current_rates
 from storefront.orders.models import Checkout
 from storefront.sellers.models import Variant
 from tests.factories import add_listing
-from tests.builders import review_keys
+from tests.builders import buyer, review_keys
 
-ADDRESS = {"full_name": "Ana Souza", "line1": "Rua Augusta 100", "city": "São Paulo", "region": "SP",
-           "postal_code": "01310-100", "country": "BR", "email": "ana@example.com", "payment_method": "bank_transfer",
-           "saved_address": "new"}
+ADDRESS = buyer("BR", payment_method="bank_transfer")
 
 
 def place(client, session, currency: str) -> Checkout:
