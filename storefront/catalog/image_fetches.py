@@ -94,41 +94,44 @@ def _place_fetched(session: Session, product: Product) -> None:
 
 
 def fetch_pending(session: Session, media_root: str, rules: fetch.Policy, *, limit: int = BATCH) -> FetchReport:
-    """Fetch up to `limit` queued pictures, one transaction each (the row stays locked while it is fetched, so
-    two workers never fetch the same one)."""
+    """Fetch up to `limit` queued pictures. No transaction is open while the network is used (on SQLite that
+    would block every writer for up to the fetch deadline); the result is written in a short one afterwards,
+    and a row somebody else finished meanwhile is left alone. A worker killed mid-fetch leaves the row pending."""
     report = FetchReport()
     ids = list(session.scalars(select(ImageFetch.id).where(ImageFetch.status == PENDING)
                                .order_by(ImageFetch.id).limit(limit)))
-    session.commit()
     for fetch_id in ids:
+        row = session.get(ImageFetch, fetch_id)
+        if row is None or row.status != PENDING:
+            continue
+        url, handle = row.url, row.store_handle
+        session.commit()
+        path, problem = None, None
+        try:
+            path = store_image(io.BytesIO(fetch.fetch(url, rules)), media_root, handle)
+        except (fetch.FetchRefused, ImageRejected) as exc:
+            problem = exc
         begin_write(session)
-        row = session.scalar(select(ImageFetch).where(ImageFetch.id == fetch_id).with_for_update(skip_locked=True))
+        row = session.scalar(select(ImageFetch).where(ImageFetch.id == fetch_id).with_for_update())
         if row is None or row.status != PENDING:
             session.commit()
             continue
         row.attempts += 1
-        try:
-            data = fetch.fetch(row.url, rules)
-            path = store_image(io.BytesIO(data), media_root, row.store_handle)
-        except fetch.FetchRefused as exc:
-            log.warning("picture %s for product %s not fetched (attempt %d): %s", row.url[:200], row.product_id,
-                        row.attempts, exc)
-            if exc.retryable and row.attempts < MAX_ATTEMPTS:
-                report.retry_later += 1
-            else:
-                _fail(row, exc.reason)
-                report.failed += 1
-        except ImageRejected as exc:
-            log.warning("picture %s for product %s refused: %s", row.url[:200], row.product_id, exc)
-            _fail(row, exc.reason)
-            report.failed += 1
-        else:
+        if problem is None:
             row.status, row.path, row.reason, row.finished_at = DONE, path, None, utcnow()
             product = session.get(Product, row.product_id)
             session.flush()
             _place_fetched(session, product)
             queue_reindex(session, [product.id])
             report.stored += 1
+        else:
+            log.warning("picture %s for product %s not stored (attempt %d): %s", url[:200], row.product_id,
+                        row.attempts, problem)
+            if isinstance(problem, fetch.FetchRefused) and problem.retryable and row.attempts < MAX_ATTEMPTS:
+                report.retry_later += 1
+            else:
+                _fail(row, problem.reason)
+                report.failed += 1
         session.commit()
     return report
 

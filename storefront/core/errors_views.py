@@ -86,6 +86,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(error):
+        """A translated 'too many requests' page, or its message alone for HTMX."""
         # A limit from core/limits.py was reached; Flask-Limiter adds Retry-After. HTMX requests (suggestions,
         # helpful votes) get the message alone, pages get it in the layout.
         ensure_shopper()

@@ -50,6 +50,7 @@ class Pictures(BaseHTTPRequestHandler):
             "/not-image.png": (200, {"Content-Type": "image/png"}, b"<html>surprise</html>"),
             "/big.png": (200, {"Content-Type": "image/png"}, b"\0" * (5 * 1024 * 1024 + 10)),
             "/missing.png": (404, {}, b"no"),
+            "/busy.png": (503, {}, b"try later"),
             "/to-photo": (302, {"Location": "/photo.png"}, b""),
             "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
             "/to-loopback-v6": (302, {"Location": "http://[::1]:1/secret"}, b""),
@@ -180,6 +181,17 @@ def test_every_redirect_is_checked_and_failures_show_on_the_listing(app, owner, 
     page = owner.get("/es/seller/listings/").data.decode()
     assert page.count('data-testid="image-fetch-failed"') == 7
     assert "red privada" in page and "ocupa más de 5 MB" in page
+
+
+def test_a_busy_server_is_retried_by_later_runs_then_given_up(app, owner, server, local_server_allowed):
+    bulk(owner, line("B-1", [f"{server}/busy.png"]))
+    for attempt in (1, 2):
+        assert fetch_listing_images(db.session, app.config).retry_later == 1
+        assert [(f.status, f.attempts) for f in fetches("B-1")] == [("pending", attempt)]
+    assert fetch_listing_images(db.session, app.config).failed == 1
+    assert [(f.status, f.reason, f.attempts) for f in fetches("B-1")] == [("failed", "http_error", 3)]
+    bulk(owner, line("B-1", [f"{server}/busy.png"]))  # uploading the listing again is the seller's retry
+    assert [(f.status, f.attempts) for f in fetches("B-1")] == [("pending", 0)]
 
 
 def test_other_stores_pictures_and_other_media_are_refused_in_bulk_upload(app, owner):
