@@ -81,11 +81,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .seller_center.listings_views import bp as seller_listings_bp
     from .seller_center.orders_views import bp as seller_orders_bp
     from .seller_center.reviews_views import bp as seller_reviews_bp
+    from .seller_center.questions_views import bp as seller_questions_bp
+    from .questions.views import bp as questions_bp
     from .orders.carrier_webhook import bp as tracking_bp
 
     for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
-               reviews_bp):
+               reviews_bp, questions_bp, seller_questions_bp):
         app.register_blueprint(bp)
     app.register_blueprint(tracking_bp)  # the carriers' webhook; also picks TRACKING_PROVIDER's adapter
     from .admin.views import bp as admin_bp
@@ -94,6 +96,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin.metrics_views import bp as metrics_bp
 
     app.register_blueprint(metrics_bp)  # the platform admin's metrics dashboard
+    from .admin.questions_views import bp as admin_questions_bp
+
+    app.register_blueprint(admin_questions_bp)  # the platform admin's moderation of questions
     from .admin.health_views import bp as health_bp
 
     app.register_blueprint(health_bp)  # /readyz for load balancers and monitoring

@@ -10,6 +10,7 @@ from .core.events import Event  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
 from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
 from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401
+from .questions.models import Question  # noqa: F401
 from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
 from .jobs.models import JobFailure, JobHeartbeat  # noqa: F401

@@ -104,6 +104,15 @@ def language_name(code: str) -> str:
     return Locale.parse(code).get_display_name(code) or code
 
 
+@lru_cache(maxsize=256)
+def language_label(code: str, locale: str) -> str:
+    """A language's name in `locale`'s language ('Spanish' for an English page)."""
+    try:
+        return Locale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
 def localized(values: dict[str, str] | None, locale: str, fallback: str = "en") -> tuple[str, str | None]:
     """Pick the text for `locale` from a {locale: text} dict.
 

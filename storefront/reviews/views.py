@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from functools import lru_cache
 
-from babel import Locale
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +13,7 @@ from flask_login import current_user
 from ..core.clock import utcnow
 from ..catalog.models import Product
 from ..core.errors import NotFound
+from ..core.i18n import language_label
 from ..core.page_parts import provide
 from ..core.htmx import hx_target, render_page
 from ..core.limits import client_address, configured, limiter
@@ -55,15 +54,6 @@ def visitor_id() -> str:
         return f"u:{current_user.id}"
     key = current_app.config["SECRET_KEY"].encode()
     return "ip:" + hmac.new(key, client_address().encode(), hashlib.sha256).hexdigest()[:32]
-
-
-@lru_cache(maxsize=64)
-def language_label(code: str, locale: str) -> str:
-    """A language's name in the shopper's language ('Spanish' for an English page)."""
-    try:
-        return Locale.parse(code).get_display_name(locale) or code
-    except (ValueError, TypeError):
-        return code
 
 
 def page_args(args: Mapping[str, str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from ..core.htmx import hx_target, render_page
 from ..core.money import Money
 from ..extensions import db
 from ..orders import disputes, fulfilment, notifications
+from ..questions import services as questions
 from ..orders.dispute_rules import InvalidDispute, amount_problem, left_to_refund, message_problem
 from ..orders.forms import ConfirmForm, MessageForm, OfferForm, RejectForm, refusal, show_problems
 from ..orders.models import Order
@@ -133,6 +134,7 @@ def dashboard():
         counts=fulfilment.status_counts(db.session, g.store.id),
         is_overdue=lambda order: fulfilment.is_overdue(order, now),
         to_answer=disputes.disputes_to_answer(db.session, g.store.id),
+        questions_waiting=questions.waiting_count(db.session, g.store.id),
     )
 
 

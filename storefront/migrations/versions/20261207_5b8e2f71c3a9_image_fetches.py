@@ -1,7 +1,7 @@
 """image_fetches: pictures listings name by URL, downloaded by a background job
 
 Revision ID: 5b8e2f71c3a9
-Revises: e81a3c5f2d94
+Revises: 5e983d4dd115
 Create Date: 2026-12-07 10:15:00.000000
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '5b8e2f71c3a9'
-down_revision = 'e81a3c5f2d94'
+down_revision = '5e983d4dd115'
 branch_labels = None
 depends_on = None
 
