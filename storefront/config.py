@@ -92,6 +92,7 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+        "RATELIMIT_SWALLOW_ERRORS": True,  # limits storage down: log it and serve (fail open), never 500 every page
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "storefront"),
         # Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1). 0 believes no such header.
         "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),

@@ -14,16 +14,39 @@ strategy; the limits are the settings RATELIMIT_LOGIN_ADDRESS and RATELIMIT_LOGI
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from collections.abc import Callable
+from functools import wraps
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
 
 from ..core.limits import limiter
 
+log = logging.getLogger(__name__)
 ADDRESS = "login-failures-address"
 ACCOUNT = "login-failures-account"
+
+
+def _fail_open(default):
+    """When the limiter's storage (Redis) is down, log it loudly and let logins through unthrottled, as the
+    request limits do (RATELIMIT_SWALLOW_ERRORS): locking every shopper out would be worse than a short gap."""
+
+    def decorate(fn: Callable) -> Callable:
+        @wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                log.exception("login throttling skipped: the limits storage (RATELIMIT_STORAGE_URI) failed in %s",
+                              fn.__name__)
+                return default
+
+        return guarded
+
+    return decorate
 
 
 def _items(setting: str) -> list[RateLimitItem]:
@@ -63,6 +86,7 @@ def address_is_clean(address: str) -> bool:
                for item in _items("RATELIMIT_LOGIN_ADDRESS"))
 
 
+@_fail_open(0)
 def login_wait(address: str, email: str) -> int:
     """Seconds this address must wait before trying to log into this account; 0 when it may try now."""
     if not _on():
@@ -73,6 +97,7 @@ def login_wait(address: str, email: str) -> int:
     return max(waits, default=0)
 
 
+@_fail_open(None)
 def record_failure(address: str, email: str) -> None:
     """Count a wrong email or password against the address and the account."""
     if not _on():
@@ -84,6 +109,7 @@ def record_failure(address: str, email: str) -> None:
         strategy.hit(item, *_account(email))
 
 
+@_fail_open(None)
 def record_success(email: str) -> None:
     """The right password: forget the account's failures (the address keeps its own)."""
     if not _on():

@@ -132,3 +132,17 @@ def test_with_redis_storage_the_lock_holds_across_web_processes(app, admin):
         from storefront.core.limits import limiter
 
         limiter.reset()  # empties the Redis DB's limit keys
+
+
+def test_when_the_limits_storage_is_down_pages_still_work_and_it_is_logged(app, admin, caplog):
+    """Redis unreachable (a closed port of this engineer's range): logging in, registering and suggestions
+    work unthrottled rather than failing for everybody, and every failure is logged."""
+    settings = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "MEDIA_PATH", "SEARCH_INDEX_PATH", "MAIL_OUTBOX")}
+    broken = create_app({**settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": None,
+                         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:7899/8"})
+    broken.test_client_class = IsolatedClient
+    visitor = client_at(broken, "198.51.100.80")
+    assert log_in(visitor, admin, "wrong-guess-123").status_code == 400
+    assert log_in(visitor, admin, PASSWORD).status_code == 303
+    assert client_at(broken, "198.51.100.81").get("/en/search/suggest?q=ear").status_code == 200
+    assert any("login throttling skipped" in r.getMessage() for r in caplog.records)
