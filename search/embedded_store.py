@@ -62,6 +62,14 @@ def atomic_write(path: Path, data: str) -> None:
     os.replace(tmp, path)
 
 
+def _read_text(path: Path) -> str | None:
+    """A small file's UTF-8 text; None when it is missing, unreadable or not text (a damaged index)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+
+
 def open_index(folder: Path) -> tantivy.Index:
     """Open a generation folder with our analysers registered (tantivy does not persist them)."""
     index = tantivy.Index.open(str(folder))
@@ -144,10 +152,15 @@ class IndexStore:
         with self.writing():
             payload = json.dumps({"synonyms": settings.synonyms}, ensure_ascii=False, sort_keys=True)
             path = self.root / SETTINGS
-            if not path.exists() or path.read_text(encoding="utf-8") != payload:
+            if _read_text(path) != payload:  # missing, stale or garbled: the code's settings are the truth
                 atomic_write(path, payload)
             pointer = self.root / POINTER
-            name = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else ""
+            name = _read_text(pointer) if pointer.exists() else ""
+            if name is None or (name and not GEN_NAME.match(name.strip())):
+                # Garbage where the pointer should be: starting an empty index would silently answer every
+                # search with nothing, so report it; the app falls back to the database until a rebuild.
+                raise SearchUnavailable(f"search index pointer {pointer} is corrupted; rebuild the index")
+            name = name.strip()
             if not name or not (self.root / name).is_dir():
                 atomic_write(pointer, self.create_generation())
 

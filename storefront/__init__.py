@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     init_security(app)  # first before_request: unusable input never reaches the shopper context or a view
     init_shopper_context(app)
+    from .core.limits import init_limits
+
+    init_limits(app)  # after the input guard: unusable requests are refused before they are counted
     from .currency.display import init_display
 
     init_display(app)

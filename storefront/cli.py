@@ -73,6 +73,7 @@ def register_commands(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def catalog_import(path: Path) -> None:
         """Import listings from a JSON Lines file (see README: catalog import format)."""
+        from .catalog.image_fetches import policy as image_policy
         from .catalog.importer import import_listings
         from .catalog.indexing import drain_outbox
         from .catalog.search_service import search_backend
@@ -82,11 +83,24 @@ def register_commands(app: Flask) -> None:
             total=path.stat().st_size, unit="B", unit_scale=True, desc="Importing", file=sys.stderr,
             disable=None,
         ) as bar:
-            report = import_listings(db.session, stream, current_rates(), on_line=bar.update)
+            report = import_listings(db.session, stream, current_rates(), on_line=bar.update,
+                                     url_rules=image_policy(current_app.config))
         drain_outbox(db.session, search_backend())
         _print_report(report)
+        if report.images_queued:
+            click.echo(f"{report.images_queued} pictures given by URL wait for the worker "
+                       "(or run `flask catalog fetch-images`).")
+            current_app.extensions["trigger_job"]("image_fetches")
         if report.errors:
             sys.exit(1)
+
+    @catalog.command("fetch-images")
+    def catalog_fetch_images() -> None:
+        """Download the pictures listings give by URL now (the worker does it every minute)."""
+        from .jobs.work import fetch_listing_images
+
+        report = fetch_listing_images(db.session, current_app.config)
+        click.echo(f"{report.stored} pictures stored, {report.failed} failed, {report.retry_later} to retry later.")
 
     app.cli.add_command(catalog)
 

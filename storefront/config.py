@@ -16,6 +16,18 @@ CURRENCIES = (
     "RUB", "UAH", "INR", "JPY", "IDR", "SEK", "KRW", "CNY",
 )
 
+# Request limits per client address (core/limits.py); each can be set in the environment.
+DEFAULT_LIMITS = {
+    "RATELIMIT_REGISTER": "10 per hour;30 per day",
+    "RATELIMIT_PASSWORD_RESET": "5 per hour;20 per day",
+    "RATELIMIT_HELPFUL_VOTE": "10 per minute;60 per hour",
+    "RATELIMIT_SUGGEST": "60 per minute;1000 per hour",
+    # Login failures: a growing lock. 5 failures lock for up to a minute, 10 for up to 15 minutes...
+    "RATELIMIT_LOGIN_ADDRESS": "5 per minute;10 per 15 minutes;30 per day",
+    # ...and per account, whichever addresses the guesses come from (accounts/throttle.py explains the bypass).
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per minute;10 per 15 minutes",
+}
+
 
 def _secret_key() -> str:
     """Return SECRET_KEY, or a random key kept in the instance folder so sessions survive restarts."""
@@ -78,4 +90,20 @@ def from_environment() -> dict:
         "MAIL_SMTP_TLS": env("MAIL_SMTP_TLS", "1") == "1",
         "MAIL_SMTP_USER": env("MAIL_SMTP_USER", ""),
         "MAIL_SMTP_PASSWORD": env("MAIL_SMTP_PASSWORD", ""),
+        # Request limits (core/limits.py): on unless RATELIMIT_ENABLED=0; counts in memory (one process) or,
+        # in production, shared by every web process: RATELIMIT_STORAGE_URI=redis://host:6379/1.
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+        "RATELIMIT_SWALLOW_ERRORS": True,  # limits storage down: log it and serve (fail open), never 500 every page
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "storefront"),
+        # Proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1). 0 believes no such header.
+        "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),
+        **{name: env(name, value) for name, value in DEFAULT_LIMITS.items()},
+        # Pictures listings give by URL (catalog/image_fetches.py): seconds per connect/read (3x for the whole).
+        "IMAGE_FETCH_TIMEOUT": float(env("IMAGE_FETCH_TIMEOUT", "10")),
+        # TESTS ONLY, so not read from the environment: private/loopback networks (CIDR, comma-separated) the
+        # image fetcher may reach anyway; tests pass "127.0.0.1/32" for their local picture server.
+        "IMAGE_FETCH_ALLOW_NETWORKS": "",
     }

@@ -74,7 +74,22 @@ def sync_search(session) -> int:
     return drain_outbox(session, current_app.extensions["search"])
 
 
-PASSWORD = "violet-harbour-lantern-42"  # passes the password rules
+PASSWORD = "violet-harbour-lantern-42"  # passes the password rules (accounts/passwords.py)
+_addresses = itertools.count(1)
+
+
+def client_at(app, address: str | None = None):
+    """A test client whose requests come from their own client address (the next free 10.x.y.z when None).
+
+    Request limits and anonymous helpful votes go by client address, as they do for real visitors; giving each
+    test account its own keeps one test's many accounts from sharing a single address's allowance.
+    """
+    if address is None:
+        n = next(_addresses)
+        address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def sign_up(client, name: str, email: str, password: str = PASSWORD, locale: str = "en"):
@@ -97,7 +112,7 @@ def account(app, email: str, *, role: str = "shopper", store: str | None = None,
     from storefront.extensions import db
     from storefront.sellers.models import Seller
 
-    client = app.test_client()
+    client = client_at(app)
     sign_up(client, email.split("@")[0].title(), email)
     user = db.session.scalar(select(User).where(User.email == email))
     user.role = role

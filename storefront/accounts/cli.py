@@ -7,6 +7,7 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..core.clock import utcnow
 from ..core.errors import InvalidInput, NotFound
@@ -35,14 +36,15 @@ def create_admin(email: str, name: str) -> None:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     password = _read_password()
     try:
-        services.check_password_rule(password)
+        with force_locale("en"):  # the rule's reasons, in the operator's language
+            services.check_password_rule(password, email=email, name=name)
         user = services.register_user(db.session, name=name, email=email, password=password, role="admin")
         user.email_verified_at = utcnow()  # whoever runs the command vouches for the address
     except services.EmailTaken as exc:
         db.session.rollback()
         raise click.ClickException(f"An account with {exc} exists already; use `users promote` to make it an admin.")
     except services.WeakPassword as exc:
-        raise click.ClickException(f"Password refused: {exc}.") from exc
+        raise click.ClickException(f"Password refused: {exc}") from exc
     db.session.commit()
     click.echo(f"Admin {user.email} created.")
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..core.clock import utcnow
 from ..core.htmx import render_page
+from ..core.limits import configured, limiter
 from ..extensions import db
 from . import credentials
 from .forms import ChangePasswordForm, ForgotPasswordForm, NewPasswordForm
@@ -49,6 +50,7 @@ def confirm_email(token: str):
 
 @bp.post("/confirm/resend")
 @login_required
+@limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
 def resend_confirmation():
     """Send the confirmation link again."""
     if not current_user.email_verified:
@@ -59,6 +61,7 @@ def resend_confirmation():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether an account has this email or not."""
     form = ForgotPasswordForm()
@@ -77,7 +80,7 @@ def reset_password(token: str):
     except credentials.InvalidLink:
         return render_page("accounts/link_invalid.html", kind="reset"), 400
     form = NewPasswordForm()
-    form.email_for_rule = user.email
+    form.email_for_rule, form.name_for_rule = user.email, user.name
     if form.validate_on_submit():
         user = credentials.reset_password(db.session, token, form.password.data, utcnow())
         db.session.commit()
@@ -92,7 +95,7 @@ def reset_password(token: str):
 def change_password():
     """Change my password (the current one first); my other devices are logged out, this one stays."""
     form = ChangePasswordForm()
-    form.email_for_rule = current_user.email
+    form.email_for_rule, form.name_for_rule = current_user.email, current_user.name
     if form.validate_on_submit():
         try:
             credentials.change_password(db.session, current_user, form.current_password.data, form.password.data)

@@ -7,8 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .address_formats import address_format, postal_code_ok
-from .password_rules import NewPasswordRule
-from .services import PASSWORD_LENGTH
+from .passwords import StrongPassword
 
 
 class RegisterForm(FlaskForm):
@@ -23,8 +22,7 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Please choose a password.")),
-                    Length(min=PASSWORD_LENGTH[0], max=PASSWORD_LENGTH[1], message=_l("Use 8 to 128 characters."))],
+        validators=[DataRequired(_l("Please choose a password.")), StrongPassword()],
     )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords do not match."))]
@@ -55,7 +53,7 @@ class NewPasswordForm(FlaskForm):
     """Choose a new password (after a reset link), typed twice."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please choose a password.")),
-                                                             NewPasswordRule()])
+                                                             StrongPassword()])
     confirm = PasswordField(
         _l("Repeat new password"), validators=[EqualTo("password", _l("The two passwords do not match."))]
     )

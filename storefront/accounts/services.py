@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core.errors import InvalidInput, NotFound
 from ..core.untrusted import strip_invisible
 from .models import ROLES, Address, User
+from .passwords import password_problems
 
-PASSWORD_LENGTH = (8, 128)  # registration's rule, and the admin CLI's
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 # Verified against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -22,17 +22,17 @@ class EmailTaken(InvalidInput):
 
 
 class WeakPassword(InvalidInput):
-    """A password breaks the registration rule (PASSWORD_LENGTH characters)."""
+    """A password breaks the rule in accounts/passwords.py (length, guessability)."""
 
 
-def check_password_rule(password: str) -> None:
-    """The same rule registration applies.
+def check_password_rule(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """The same rule registration applies (accounts/passwords.py), for callers without a form (the CLI).
 
-    :raises WeakPassword: the password is shorter or longer than PASSWORD_LENGTH allows.
+    :raises WeakPassword: with the reasons, in the current language, joined into one sentence list.
     """
-    shortest, longest = PASSWORD_LENGTH
-    if not shortest <= len(password) <= longest:
-        raise WeakPassword(f"use {shortest} to {longest} characters")
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise WeakPassword(" ".join(problems))
 
 
 def normalise_email(email: str) -> str:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
-from flask_babel import gettext as _
+from datetime import timedelta
+
+from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user, login_required
 
 from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..core.htmx import render_page
+from ..core.limits import client_address, configured, limiter
 from ..core.security import safe_next
 from ..core.i18n import country_choices
 from ..extensions import db, login_manager
-from . import credentials, services
+from . import credentials, services, throttle
 from .forms import AddressForm, LoginForm, RegisterForm
 from .models import User
 from .web_session import end_session, start_session, user_for_session
@@ -33,6 +36,7 @@ def unauthorized():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(configured("RATELIMIT_REGISTER"), methods=["POST"])
 def register():
     """Create an account and email its confirmation link; a taken email gets the same answer (its owner is
     emailed instead), so this page never tells anyone which addresses have accounts."""
@@ -54,13 +58,21 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        address = client_address()
+        wait = throttle.login_wait(address, form.email.data)
+        if wait:  # the password is not even checked, so guessing on gains nothing
+            form.password.errors.append(_("Too many failed attempts. For your security, please wait %(wait)s "
+                                          "and try again.", wait=format_timedelta(timedelta(seconds=wait))))
+            return render_page("accounts/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
+            throttle.record_failure(address, form.email.data)
             form.password.errors.append(_("Email or password is not right."))
         elif not user.is_active:
             form.email.errors.append(_("This account has been disabled. If you think this is a mistake, "
                                        "please write to the shop's support."))
         else:
+            throttle.record_success(form.email.data)
             start_session(user, remember=form.remember.data)  # a fresh session: nothing from before carries over
             return redirect(safe_next(form.next.data, url_for("catalog.home")), 303)
     return render_page("accounts/login.html", form=form), (400 if form.errors else 200)

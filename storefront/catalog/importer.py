@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput
+from ..core.fetch import REFUSED_ADDRESS, FetchRefused, Policy, resolve_public
 from ..core.untrusted import load_json
 from ..currency.services import Rates
 from .listings import parse_listing
@@ -37,6 +39,7 @@ class ImportReport:
     variants_created: int = 0
     variants_updated: int = 0
     variants_removed: int = 0
+    images_queued: int = 0
     errors: list[LineError] = field(default_factory=list)
 
 
@@ -71,6 +74,23 @@ def _decode(raw: bytes | None) -> object:
         raise InvalidInput(f"not valid JSON: {exc}") from None
 
 
+def _check_addresses(urls, rules: Policy, checked: dict[str, str | None]) -> None:
+    """Refuse picture addresses that resolve to a private network (each host looked up once per import).
+
+    :raises InvalidInput: naming the entry; the job checks again when it fetches (DNS answers change).
+    """
+    for i, url in enumerate(urls):
+        host = urlsplit(url).hostname or ""
+        if host not in checked:
+            try:
+                resolve_public(url, rules)
+                checked[host] = None
+            except FetchRefused as exc:
+                checked[host] = exc.reason
+        if checked[host] == REFUSED_ADDRESS:
+            raise InvalidInput(f"images[{i}]: the address is in a private network, which is never fetched")
+
+
 def import_listings(
     session: Session,
     stream: BinaryIO,
@@ -79,15 +99,20 @@ def import_listings(
     on_line: Callable[[int], None] | None = None,
     batch_size: int = 200,
     prepare: Callable[[object], object] | None = None,
+    store_paths_only: bool = False,
+    url_rules: Policy | None = None,
 ) -> ImportReport:
     """Import every good line of a JSONL stream; each bad line is reported and imports nothing.
 
     Each line is saved inside a savepoint, so a failure leaves no half-written rows; good lines are
     committed in batches. `prepare` may rewrite each decoded line before it is validated (the seller
-    center's bulk upload uses it to put the uploading store's identity on every line).
+    center's bulk upload uses it to put the uploading store's identity on every line, with `store_paths_only`
+    so its picture paths must be its own uploads). With `url_rules`, a picture address that is refused
+    (resolving to a private network, say) is that line's error at once rather than a failed fetch later.
     """
     report = ImportReport()
     cache = CatalogCache()
+    checked: dict[str, str | None] = {}
     pending = 0
     for number, raw in _lines(stream):
         if on_line:
@@ -97,7 +122,9 @@ def import_listings(
         report.lines += 1
         try:
             record = _decode(raw)
-            listing = parse_listing(prepare(record) if prepare else record)
+            listing = parse_listing(prepare(record) if prepare else record, store_paths_only=store_paths_only)
+            if url_rules is not None:
+                _check_addresses(listing.image_urls, url_rules, checked)
             with session.begin_nested():
                 outcome = save_listing(session, listing, rates, cache)
         except (InvalidInput, IntegrityError) as exc:
@@ -111,6 +138,7 @@ def import_listings(
         report.variants_created += outcome.variants_created
         report.variants_updated += outcome.variants_updated
         report.variants_removed += outcome.variants_removed
+        report.images_queued += outcome.images_queued
         pending += 1
         if pending >= batch_size:
             session.commit()

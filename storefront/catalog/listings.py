@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from ..config import CURRENCIES, LOCALES
 from ..core.errors import InvalidInput
+from ..core.fetch import FetchRefused, check_url
+from ..core.media import is_store_upload, is_upload
 from ..core.i18n import valid_country
 from ..core.money import parse_amount, precision
 from ..core.untrusted import strip_invisible
@@ -20,6 +22,7 @@ SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MAX_PRICE = Decimal("1000000000")
 MAX_VARIANTS = 50
 MAX_IMAGES = 10
+MEDIA_PATH_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,14 @@ class Listing:
     brand: str
     model: str
     gtin: str | None
-    images: tuple[str, ...]
+    images: tuple[str, ...]           # pictures stored under MEDIA_PATH
     ships_from: str
     handling_days: int
     weight_grams: int
     free_shipping: tuple[str, ...]
     free_shipping_over: Decimal | None
     variants: tuple[VariantData, ...] = field(default=())
+    image_urls: tuple[str, ...] = ()   # http(s) pictures, downloaded by the image_fetches job, never shown as given
 
 
 def gtin_is_valid(code: str) -> bool:
@@ -191,8 +195,38 @@ def _variants(raw: dict) -> tuple[VariantData, ...]:
     return tuple(out)
 
 
-def parse_listing(raw: object) -> Listing:
-    """Validate one listing given as a JSON-like dict.
+def _images(images: object, handle: str, store_paths_only: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(stored picture paths, http(s) addresses) from a listing's `images`.
+
+    A path must be safe and relative; an upload path must be this store's own (`uploads/<handle>/...`), and with
+    `store_paths_only` (sellers' bulk uploads) nothing else is accepted: a seller may not borrow other media.
+
+    :raises InvalidInput: naming the entry that breaks a rule.
+    """
+    if not isinstance(images, list) or len(images) > MAX_IMAGES:
+        raise InvalidInput(f"images: up to {MAX_IMAGES} image paths or http(s) URLs")
+    paths, urls = [], []
+    for i, entry in enumerate(images):
+        value = entry.strip() if isinstance(entry, str) else ""
+        if not 0 < len(value) <= 500:
+            raise InvalidInput(f"images[{i}]: an image path or http(s) URL of up to 500 characters")
+        if value.lower().startswith(("http://", "https://")):
+            try:
+                check_url(value)
+            except FetchRefused:
+                raise InvalidInput(f"images[{i}]: not a usable http(s) address") from None
+            urls.append(value)
+        elif not MEDIA_PATH_RE.fullmatch(value) or ".." in value.split("/"):
+            raise InvalidInput(f"images[{i}]: an image path or http(s) URL")
+        elif (is_upload(value) or store_paths_only) and not is_store_upload(value, handle):
+            raise InvalidInput(f"images[{i}]: not a picture uploaded by this store")
+        else:
+            paths.append(value)
+    return tuple(paths), tuple(dict.fromkeys(urls))
+
+
+def parse_listing(raw: object, *, store_paths_only: bool = False) -> Listing:
+    """Validate one listing given as a JSON-like dict (`store_paths_only`: see _images).
 
     :raises InvalidInput: naming the first field that breaks a rule.
     """
@@ -228,12 +262,7 @@ def parse_listing(raw: object) -> Listing:
                 raise InvalidInput(f"category_i18n.{locale}: must have {len(category)} levels like category")
             category_i18n[locale] = parts
 
-    images = raw.get("images") or []
-    if not isinstance(images, list) or len(images) > MAX_IMAGES or not all(
-        isinstance(u, str) and 0 < len(u) <= 500 and not u.strip().lower().startswith(("javascript:", "data:"))
-        for u in images
-    ):
-        raise InvalidInput(f"images: up to {MAX_IMAGES} image paths or http(s) URLs")
+    images, image_urls = _images(raw.get("images") or [], seller_ref.handle, store_paths_only)
 
     free = raw.get("free_shipping") or []
     if not isinstance(free, list) or not all(isinstance(c, str) and (c == "*" or valid_country(c)) for c in free):
@@ -258,7 +287,8 @@ def parse_listing(raw: object) -> Listing:
         brand=_text(raw, "brand", required=False, limit=120),
         model=_text(raw, "model", required=False, limit=120),
         gtin=gtin,
-        images=tuple(u.strip() for u in images),
+        images=images,
+        image_urls=image_urls,
         ships_from=_country(raw, "ships_from") if raw.get("ships_from") else seller_ref.country,
         handling_days=_int(raw, "handling_days", 0, 30, default=3),
         weight_grams=_int(raw, "weight_grams", 1, 100_000, default=500),

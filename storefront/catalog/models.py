@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
@@ -61,6 +61,30 @@ class Product(db.Model):
 
     category: Mapped[Category] = relationship()
     offers: Mapped[list["Offer"]] = relationship(back_populates="product")  # noqa: F821
+
+
+class ImageFetch(db.Model):
+    """A picture a listing names by URL: downloaded by the image_fetches job, checked and stored like an upload.
+
+    Durable work: a pending row waits until a worker fetches it (catalog/image_fetches.py); done rows remember
+    where the picture was stored so a re-import of the same URL reuses it; failed rows keep the reason for the
+    seller's listings page.
+    """
+
+    __tablename__ = "image_fetches"
+    __table_args__ = (UniqueConstraint("product_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    store_handle: Mapped[str] = mapped_column(String(64))   # whose upload folder the picture goes to
+    url: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)         # order among the listing's URLs
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending, done, failed
+    reason: Mapped[str | None] = mapped_column(String(40))   # why it failed: core/fetch.py or sellers/images.py code
+    path: Mapped[str | None] = mapped_column(String(200))    # the stored upload, once done
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
 
 
 class SearchOutbox(db.Model):

@@ -14,6 +14,7 @@ from search import (
     SearchError,
     SearchFilters,
     SearchQuery,
+    SearchUnavailable,
     create_backend,
 )
 from sqlalchemy import select
@@ -57,9 +58,18 @@ def init_search(app: Flask) -> None:
     cfg = app.config
     name = cfg["SEARCH_BACKEND"]
     try:
-        backend = SEARCH_BACKENDS.create(name, cfg)
-        backend.ensure_index(IndexSettings())
+        backend = SEARCH_BACKENDS.create(name, cfg)  # an unknown engine or an unreachable server stops start-up
     except SearchError as exc:
+        raise RuntimeError(f"Search is misconfigured (SEARCH_BACKEND={name!r}): {exc}") from exc
+    try:
+        backend.ensure_index(IndexSettings())
+    except SearchUnavailable as exc:
+        # The configuration is right but the index cannot be read (files damaged on disk): refusing to start
+        # would take every web worker down and block the repair command itself. Serve from the database
+        # (search_products' fallback) and say so loudly until `flask search reindex` rebuilds the index.
+        log.critical("SEARCH INDEX UNUSABLE (SEARCH_BACKEND=%s): %s. Searches are answered from the database "
+                     "until `flask --app storefront search reindex` rebuilds the index.", name, exc)
+    except SearchError as exc:  # SearchConfigError: e.g. an index folder that cannot be written
         raise RuntimeError(f"Search is misconfigured (SEARCH_BACKEND={name!r}): {exc}") from exc
     app.extensions["search"] = backend
 

@@ -13,6 +13,7 @@ from ..core.money import Money
 from ..currency.services import Rates
 from ..sellers.models import Offer, Seller, Variant
 from .listings import Listing
+from .image_fetches import sync_fetches
 from .models import Category, Product, queue_reindex
 
 
@@ -25,6 +26,7 @@ class SaveOutcome:
     variants_created: int = 0
     variants_updated: int = 0
     variants_removed: int = 0
+    images_queued: int = 0  # pictures given by URL, waiting for the image_fetches job
 
 
 class CatalogCache:
@@ -137,6 +139,7 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
     if offer and listing.gtin and product.gtin and product.gtin != listing.gtin:
         raise InvalidInput(f"gtin: these SKUs are listed under GTIN {product.gtin}")
     category = ensure_category(session, listing.category, listing.category_i18n, cache)
+    applied = True
     if product is None:
         product = Product()
         _apply_product_fields(product, listing, category)
@@ -144,6 +147,8 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
         outcome.product_created = True
     elif offer is not None and not _has_other_offers(session, product, offer):
         _apply_product_fields(product, listing, category)
+    else:
+        applied = False
     if offer is None:
         offer = session.scalar(select(Offer).where(Offer.seller_id == seller.id, Offer.product == product)) if product.id else None
     if offer is None:
@@ -173,6 +178,8 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
             offer.variants.remove(variant)
             outcome.variants_removed += 1
     session.flush()
+    if applied:  # the product's pictures are this listing's: queue the ones given by URL
+        outcome.images_queued = sync_fetches(session, product, listing.image_urls, seller.handle)
     refresh_product_summary(session, product, rates)
     return outcome
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..core.errors import NotFound
 from ..core.htmx import render_page
+from ..core.limits import configured, limiter
 from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import new_reference, record_event
@@ -140,6 +141,7 @@ def _facet_categories(counts: dict[str, int]) -> list[tuple[Category, int]]:
 
 
 @bp.get("/search/suggest")
+@limiter.limit(configured("RATELIMIT_SUGGEST"))
 def suggest():
     """Autocomplete: at most eight products for what has been typed, as an accessible listbox."""
     text = " ".join((request.args.get("q") or "").split())[:200]

@@ -119,6 +119,7 @@ def init_shopper_context(app: Flask) -> None:
             "alternate_urls": alternate_urls,
             "localized": display.localized_text,
             "image_url": display.image_url,
+            "media_url": display.media_url,
             "country_name": display.country_label,
             "sort_label": display.sort_label,
             "preference_choices": preference_choices,

@@ -35,15 +35,18 @@ def country_label(code: str) -> str:
     return country_name(code, g.shopper.locale)
 
 
-def image_url(product) -> str:
-    """The product's first image: a full URL as given, or a path under the media folder."""
-    images = product.images or []
-    if not images:
+def media_url(path: str | None) -> str:
+    """A stored picture's URL; the placeholder for none, and for an outside address (older data): shoppers'
+    browsers never call another site (no trackers), pictures given by URL are fetched and stored first."""
+    if not path or path.startswith(("https://", "http://", "//")) or ":" in path:
         return url_for("static", filename="img/placeholder.svg")
-    first = images[0]
-    if first.startswith(("https://", "http://")):
-        return first
-    return url_for("core.media", filename=first)
+    return url_for("core.media", filename=path)
+
+
+def image_url(product) -> str:
+    """The product's first picture (see media_url)."""
+    images = product.images or []
+    return media_url(images[0] if images else None)
 
 
 def thumbnail_url(product) -> str:

@@ -10,6 +10,7 @@ import re
 
 from flask import Flask, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import RequestRedirect
@@ -82,6 +83,17 @@ def register(app: Flask) -> None:
     def unusable_input(error: UnusableInput):
         ensure_shopper()
         return render_template("errors/400.html", reason="unusable_input"), 400
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        """A translated 'too many requests' page, or its message alone for HTMX."""
+        # A limit from core/limits.py was reached; Flask-Limiter adds Retry-After. HTMX requests (suggestions,
+        # helpful votes) get the message alone, pages get it in the layout.
+        ensure_shopper()
+        log.info("request limit reached on %s %s: %s", request.method, request.path, error.description)
+        if request.headers.get("HX-Request") == "true":
+            return render_block("errors/429.html", "too_many"), 429
+        return render_template("errors/429.html"), 429
 
     @app.errorhandler(413)
     def too_large(error):

@@ -19,7 +19,7 @@ from huey.exceptions import TaskLockedException
 from ..core.clock import utcnow
 from ..extensions import db
 from . import huey, job_app
-from .work import (ORDER_TIMERS, deliver_sandbox_webhooks, record_failure, record_heartbeat,
+from .work import (ORDER_TIMERS, deliver_sandbox_webhooks, fetch_listing_images, record_failure, record_heartbeat,
                    refresh_exchange_rates, run_order_timers, sync_search_index)
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,14 @@ def search_sync(app: Flask) -> int:
     return sync_search_index(db.session)
 
 
+@periodic_job("image_fetches", crontab(minute="*"))
+def image_fetches(app: Flask) -> int:
+    """Download the pictures listings give by URL (queued rows in image_fetches); triggered after an import too."""
+    report = fetch_listing_images(db.session, app.config)
+    log.info("image fetches: %s", report)
+    return report.stored
+
+
 @periodic_job("sandbox_webhooks", crontab(minute="*"))
 def sandbox_webhooks(app: Flask) -> int:
     """Send the sandbox provider's due webhooks (each event keeps its own backoff); none without the sandbox."""
@@ -96,7 +104,8 @@ def trigger(name: str) -> bool:
     return True
 
 
-TRIGGERS = {"search_sync": search_sync, "order_timers": order_timers, "sandbox_webhooks": sandbox_webhooks}
+TRIGGERS = {"search_sync": search_sync, "order_timers": order_timers, "sandbox_webhooks": sandbox_webhooks,
+            "image_fetches": image_fetches}
 
 
 @huey.signal(signals.SIGNAL_ERROR)

@@ -72,6 +72,14 @@ def sync_search_index(session: Session) -> int:
     return drain_outbox(session, search_backend())
 
 
+def fetch_listing_images(session: Session, config) -> object:
+    """Download, check and store the pictures listings give by URL (catalog/image_fetches.py); returns the
+    FetchReport. Network failures stay queued for the next run, up to 3 attempts."""
+    from ..catalog.image_fetches import fetch_pending, policy
+
+    return fetch_pending(session, config["MEDIA_PATH"], policy(config))
+
+
 def deliver_sandbox_webhooks(app: Flask, *, retry_now: bool = False, limit: int = 100):
     """Send the sandbox provider's due webhook events (each with its own backoff); returns the DeliveryReport."""
     from ..payments.testgateway.delivery import deliver_pending

@@ -58,7 +58,7 @@ class Review(db.Model):
 
 
 class HelpfulVote(db.Model):
-    """One visitor found one review helpful; `voter` is 'u:<user id>' or 'a:<anonymous session id>'."""
+    """One visitor found one review helpful; `voter` is 'u:<user id>' or 'ip:<keyed digest of an anonymous client's address>'."""
 
     __tablename__ = "review_helpful_votes"
     __table_args__ = (UniqueConstraint("review_id", "voter"),)

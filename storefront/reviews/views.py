@@ -2,7 +2,8 @@
 reviews block (its context is built here; the block lives in catalog/product.html)."""
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
 from collections.abc import Mapping
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
@@ -15,6 +16,7 @@ from ..core.errors import NotFound
 from ..core.i18n import language_label
 from ..core.page_parts import provide
 from ..core.htmx import hx_target, render_page
+from ..core.limits import client_address, configured, limiter
 from ..extensions import db
 from ..sellers.access import my_store
 from ..sellers.images import ImageRejected, read_upload, thumbnail_path
@@ -32,7 +34,6 @@ def provide_page_parts(state) -> None:
     provide(state.app, "product_reviews", review_context)
     provide(state.app, "seller_stats", ratings.seller_stats)
 
-VISITOR = "visitor"  # session key: an anonymous visitor's id, made on their first vote
 PAGE_ARGS = ("offer", "qty", "sort")  # product-page choices that review links and votes keep
 
 def current_buyer() -> services.Buyer:
@@ -43,14 +44,16 @@ def current_buyer() -> services.Buyer:
     return services.Buyer(None, refs)
 
 
-def visitor_id(create: bool = False) -> str | None:
-    """Who votes: 'u:<account id>', or 'a:<id>' kept in the session of an anonymous visitor."""
+def visitor_id() -> str:
+    """Who votes: 'u:<account id>', or for anonymous visitors 'ip:<keyed digest of the client address>'.
+
+    Keyed on the address rather than the session: fresh sessions are free (10 of them used to add 10 votes),
+    addresses are not. The digest keeps raw addresses out of the table.
+    """
     if current_user.is_authenticated:
         return f"u:{current_user.id}"
-    anonymous = session.get(VISITOR)
-    if anonymous is None and create:
-        anonymous = session[VISITOR] = secrets.token_hex(12)
-    return f"a:{anonymous}" if anonymous else None
+    key = current_app.config["SECRET_KEY"].encode()
+    return "ip:" + hmac.new(key, client_address().encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def page_args(args: Mapping[str, str]) -> dict[str, str]:
@@ -168,9 +171,11 @@ def write(number: str, line_id: int):
 
 
 @bp.post("/reviews/<int:review_id>/helpful")
+@limiter.limit(configured("RATELIMIT_HELPFUL_VOTE"))
 def helpful(review_id: int):
-    """Count a 'helpful' vote once per visitor; HTMX gets the reviews block back, others the product page."""
-    voter = visitor_id(create=True)
+    """Count a 'helpful' vote once per account or client address; HTMX gets the reviews block back, others
+    the product page."""
+    voter = visitor_id()
     try:
         services.vote_helpful(db.session, review_id, voter)
         db.session.commit()

@@ -35,6 +35,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from ..catalog.importer import import_listings
+from ..core.fetch import Policy
 from ..config import LOCALES
 from ..currency.services import Rates
 from .listings import OPTION_SLOTS, flat_listing, seller_ref
@@ -82,6 +83,7 @@ class UploadReport:
     kind: str
     listings: int = 0
     imported: int = 0
+    images_queued: int = 0
     problems: list[RowProblem] = field(default_factory=list)
 
 
@@ -153,10 +155,12 @@ def _images(text: str) -> list[str]:
     return [part for part in re.split(r"[\s|]+", text or "") if part]
 
 
-def upload_listings(session: Session, store: Seller, stream: BinaryIO, kind: str, rates: Rates) -> UploadReport:
+def upload_listings(session: Session, store: Seller, stream: BinaryIO, kind: str, rates: Rates,
+                    url_rules: Policy | None = None) -> UploadReport:
     """Import a CSV or JSONL file's listings as `store`; each bad listing is reported by file line.
 
-    Good listings are saved and committed (by the importer) even when others fail.
+    Good listings are saved and committed (by the importer) even when others fail. Picture paths must be the
+    store's own uploads; picture addresses are checked against `url_rules` and queued for the image job.
     """
     report = UploadReport(kind=kind)
 
@@ -164,8 +168,9 @@ def upload_listings(session: Session, store: Seller, stream: BinaryIO, kind: str
         return {**record, "seller": seller_ref(store)} if isinstance(record, dict) else record
 
     if kind == "jsonl":
-        result = import_listings(session, stream, rates, prepare=as_store)
+        result = import_listings(session, stream, rates, prepare=as_store, store_paths_only=True, url_rules=url_rules)
         report.listings, report.imported = result.lines, result.imported
+        report.images_queued = result.images_queued
         report.problems = [RowProblem((e.line,), e.reason) for e in result.errors]
         return report
 
@@ -180,8 +185,10 @@ def upload_listings(session: Session, store: Seller, stream: BinaryIO, kind: str
                        ensure_ascii=False).encode() + b"\n"
             for g in good
         )
-        result = import_listings(session, io.BytesIO(data), rates, prepare=as_store)
+        result = import_listings(session, io.BytesIO(data), rates, prepare=as_store, store_paths_only=True,
+                                 url_rules=url_rules)
         report.imported = result.imported
+        report.images_queued = result.images_queued
         for error in result.errors:
             group = good[error.line - 1]
             report.problems.append(RowProblem(_lines_for(group, error.reason), error.reason))

@@ -293,6 +293,7 @@ MESSAGES = {
     "description": _l("Enter the descriptions as text."),
     "description.*": _l("Use at most 5,000 characters for the description."),
     "images": _l("Use at most 10 photos, each a stored picture or an http(s) address."),
+    "images[]": _l("Use at most 10 photos, each a stored picture or an http(s) address."),
     "ships_from": _l("Choose the country you ship from."),
     "handling_days": _l("Enter a whole number of days from 0 to 30."),
     "weight_grams": _l("Enter the weight in grams: a whole number from 1 to 100,000."),
@@ -311,6 +312,10 @@ SPECIAL = (
     ("variants[].sku", "appears twice", _l("Each SKU can be used only once in a listing.")),
     ("variants", "belong to different listings", _l("These SKUs belong to different listings of yours.")),
     ("gtin", "are listed under GTIN", _l("These SKUs are already listed under another GTIN.")),
+    ("images[]", "not a picture uploaded by this store",
+     _l("Use photos uploaded by your own store, or http(s) addresses; other pictures cannot be used.")),
+    ("images[]", "private network",
+     _l("This address points inside a private network; pictures are only fetched from the public internet.")),
 )
 CONFLICTS = {
     "sku_taken": _l("You already use this SKU in another listing."),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from ..catalog import image_fetches
 from ..catalog.models import Product
 from ..catalog.services import match_product
 from ..config import LOCALES
@@ -84,14 +85,17 @@ def _overview(status_message: str | None = None):
     """The overview page (or its `listings` block for HTMX), at the page number the request asks for."""
     page_arg = request.values.get("page", "1")
     page = listings.store_listings(db.session, g.store, small_int(page_arg) or 1)
+    fetches = image_fetches.unfinished(db.session, [row.product.id for row in page.rows])
     return render_page("sellers/center/listings.html", blocks=("listings",), listing_page=page,
-                       store=g.store, thumbnail_url=thumbnail_url, status_message=status_message)
+                       store=g.store, thumbnail_url=thumbnail_url, status_message=status_message,
+                       fetches=fetches, fetch_reason=image_fetches.reason_text)
 
 
 def thumbnail_url(path: str) -> str:
-    """A photo's preview URL: the small version of an upload, an image as given otherwise."""
+    """A photo's preview URL: the small version of an upload, the stored picture otherwise; an outside address
+    (older data) is never put in a page, so nobody's browser calls it."""
     if path.startswith(("https://", "http://")):
-        return path
+        return url_for("static", filename="img/placeholder.svg")
     return url_for("core.media", filename=thumbnail_path(path) if is_upload(path) else path)
 
 
@@ -359,7 +363,10 @@ def bulk():
         elif kind is None:
             add_error(form.file, _("Upload a .csv or .jsonl file."))
         else:
-            report = bulk_upload.upload_listings(db.session, g.store, upload.stream, kind, current_rates())
+            report = bulk_upload.upload_listings(db.session, g.store, upload.stream, kind, current_rates(),
+                                                 image_fetches.policy(current_app.config))
+            if report.images_queued:  # the worker downloads them; the listings page shows how that went
+                current_app.extensions["trigger_job"]("image_fetches")
             for problem in report.problems:
                 key, message = file_problem_message(problem.reason)
                 problems.append(ReportLine(problem.lines, key, message, problem.reason))

@@ -2,10 +2,11 @@
 from sqlalchemy import func, select
 
 from storefront.accounts.models import Address, User
+from tests.factories import PASSWORD
 
 
 def register(client, **overrides):
-    data = {"name": "Ana Pérez", "email": "ana@example.com", "password": "s3cret-pass", "confirm": "s3cret-pass"}
+    data = {"name": "Ana Pérez", "email": "ana@example.com", "password": PASSWORD, "confirm": PASSWORD}
     data.update(overrides)
     return client.post("/es/account/register", data=data)
 
@@ -14,14 +15,14 @@ def signed_up(client, **overrides):
     """Register (which emails a confirmation link and logs nobody in), then log in."""
     register(client, **overrides)
     email = overrides.get("email", "ana@example.com")
-    return client.post("/es/account/login", data={"email": email, "password": overrides.get("password", "s3cret-pass")})
+    return client.post("/es/account/login", data={"email": email, "password": overrides.get("password", PASSWORD)})
 
 
 def test_register_hashes_password_and_emails_a_confirmation_link(client, session):
     response = register(client)
     assert response.status_code == 303 and response.headers["Location"] == "/es/account/check-email"
     user = session.scalar(select(User))
-    assert user.password_hash != "s3cret-pass" and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.password_hash != PASSWORD and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert user.locale == "es" and user.email_verified_at is None
     assert "Ana" not in client.get("/es/").data.decode()  # not logged in: the emailed link does that
     signed_up(client)
@@ -48,7 +49,7 @@ def test_login_logout_and_wrong_password(client, session):
     client.post("/en/account/logout")
     wrong = client.post("/en/account/login", data={"email": "ana@example.com", "password": "nope"})
     assert wrong.status_code == 400 and "Email or password is not right." in wrong.data.decode()
-    ok = client.post("/en/account/login", data={"email": "ana@example.com", "password": "s3cret-pass",
+    ok = client.post("/en/account/login", data={"email": "ana@example.com", "password": PASSWORD,
                                                  "next": "/en/account/addresses"})
     assert ok.headers["Location"] == "/en/account/addresses"
 
@@ -56,7 +57,7 @@ def test_login_logout_and_wrong_password(client, session):
 def test_login_never_redirects_off_site(client, session):
     register(client)
     client.post("/en/account/logout")
-    response = client.post("/en/account/login", data={"email": "ana@example.com", "password": "s3cret-pass",
+    response = client.post("/en/account/login", data={"email": "ana@example.com", "password": PASSWORD,
                                                        "next": "//evil.example/x"})
     assert response.headers["Location"] == "/en/"
 
@@ -99,3 +100,30 @@ def test_other_users_address_is_404(client, session):
 def test_addresses_need_login(client):
     response = client.get("/en/account/addresses")
     assert response.status_code == 302 and "/en/account/login?next=" in response.headers["Location"]
+
+
+def test_weak_passwords_are_refused_with_the_reasons_in_the_form(client, session):
+    for weak in ("12345678", "password", "password12", "qwertyuiop", "abcdefghijk"):
+        response = register(client, password=weak, confirm=weak)
+        assert response.status_code == 400, weak
+    short = register(client, password="Xk9#mQ2", confirm="Xk9#mQ2").data.decode()
+    assert "Usa al menos 10 caracteres." in short
+    common = register(client, password="password12", confirm="password12").data.decode()
+    assert "Esta contraseña es demasiado fácil de adivinar." in common
+    assert "Es una de las contraseñas más comunes" in common and 'value="ana@example.com"' in common
+    sequence = register(client, password="abcdefghijk", confirm="abcdefghijk").data.decode()
+    assert "Las secuencias como «abcd» o «1234» son fáciles de adivinar." in sequence
+    personal = register(client, password="anaperez2026", confirm="anaperez2026").data.decode()
+    assert "Contiene tu nombre o tu correo electrónico." in personal  # zxcvbn alone scores this one 3
+    assert session.scalar(select(func.count(User.id))) == 0
+    assert register(client, password="glacier-tulip-7-orbit", confirm="glacier-tulip-7-orbit").status_code == 303
+
+
+def test_password_problems_is_empty_for_a_strong_password(app):
+    from storefront.accounts.passwords import password_problems
+
+    with app.test_request_context("/en/"):
+        assert password_problems("glacier-tulip-7-orbit", email="ana@example.com", name="Ana Pérez") == []
+        assert password_problems("Perez-sunflower-88", email="ana@example.com", name="Ana Pérez") != []
+        assert password_problems("x" * 129) == ["Use at most 128 characters."]
+        assert password_problems("glacier-tulip-7-orbit " * 5) == []  # 110 characters: zxcvbn alone refuses > 72

@@ -12,24 +12,29 @@ def user(session, email):
     return session.scalar(select(User).where(User.email == email))
 
 
-def log_in(app, email, password="password1", locale="en"):
+def log_in(app, email, password="kettle-moss-harbour-71", locale="en"):
     client = app.test_client()
     return client, client.post(f"/{locale}/account/login", data={"email": email, "password": password})
 
 
 def test_create_admin_reads_the_password_from_stdin_and_applies_the_registration_rule(app, session, runner):
-    result = runner.invoke(args=["users", "create-admin", "Boss@Example.com"], input="password1\n")
+    result = runner.invoke(args=["users", "create-admin", "Boss@Example.com"], input="kettle-moss-harbour-71\n")
     assert result.exit_code == 0, result.output
     boss = user(session, "boss@example.com")
     assert boss.role == "admin" and boss.is_active
     client, response = log_in(app, "boss@example.com")
     assert response.status_code == 303 and client.get("/en/admin/metrics").status_code == 200
 
-    short = runner.invoke(args=["users", "create-admin", "short@example.com"], input="seven77\n")
-    assert short.exit_code != 0 and "8 to 128 characters" in short.output and user(session, "short@example.com") is None
-    again = runner.invoke(args=["users", "create-admin", "boss@example.com"], input="password1\n")
+    short = runner.invoke(args=["users", "create-admin", "short@example.com"], input="nine99999\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output and user(session, "short@example.com") is None
+    common = runner.invoke(args=["users", "create-admin", "common@example.com"], input="password123\n")
+    assert common.exit_code != 0 and "most common passwords" in common.output and user(session, "common@example.com") is None
+    personal = runner.invoke(args=["users", "create-admin", "rosalind@example.com", "--name", "Rosalind Franklin"],
+                             input="Franklin-1920!\n")
+    assert personal.exit_code != 0 and "your name or email" in personal.output
+    again = runner.invoke(args=["users", "create-admin", "boss@example.com"], input="kettle-moss-harbour-71\n")
     assert again.exit_code != 0 and "users promote" in again.output
-    bad = runner.invoke(args=["users", "create-admin", "not-an-email"], input="password1\n")
+    bad = runner.invoke(args=["users", "create-admin", "not-an-email"], input="kettle-moss-harbour-71\n")
     assert bad.exit_code != 0 and "EMAIL" in bad.output
 
 

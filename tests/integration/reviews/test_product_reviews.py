@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from storefront.reviews.models import HelpfulVote, Review
+from tests.factories import client_at
 from tests.integration.reviews.shop import account, page_url, reviewed
 
 HX = {"HX-Request": "true", "HX-Target": "reviews"}
@@ -97,7 +98,7 @@ def test_helpful_vote_without_javascript_counts_once_per_visitor(app, client, se
     assert first.status_code == 303
     assert first.headers["Location"] == f"/en/p/{product.id}-{product.slug}?offer=1&r_sort=newest#review-{review.id}"
     client.post(f"/en/reviews/{review.id}/helpful")
-    app.test_client().post(f"/en/reviews/{review.id}/helpful")
+    client_at(app, "198.51.100.7").post(f"/en/reviews/{review.id}/helpful")  # another visitor, another address
     shopper = account(app, "sam@example.com")
     shopper.post(f"/en/reviews/{review.id}/helpful")
     shopper.post(f"/en/reviews/{review.id}/helpful")
@@ -106,6 +107,24 @@ def test_helpful_vote_without_javascript_counts_once_per_visitor(app, client, se
     assert session.scalar(select(func.count(HelpfulVote.id))) == 3
     assert 'data-testid="helpful-done"' in client.get(page_url(product, "r_sort=newest&r_page=2")).data.decode()
     assert client.post("/en/reviews/99999/helpful").status_code == 404
+
+
+def test_fresh_anonymous_sessions_from_one_address_count_once(app, session, product, seven):
+    review = seven[0]
+    for _ in range(10):  # a new cookie-less client each time: new sessions, same address
+        assert client_at(app, "198.51.100.8").post(f"/en/reviews/{review.id}/helpful").status_code == 303
+    session.rollback()
+    assert session.get(Review, review.id).helpful_count == 1
+
+
+def test_helpful_votes_are_limited_per_address(app, session, product, seven):
+    voter = client_at(app, "198.51.100.9")
+    for _ in range(10):
+        assert voter.post(f"/en/reviews/{seven[0].id}/helpful").status_code == 303
+    refused = voter.post(f"/en/reviews/{seven[1].id}/helpful", headers=HX)
+    assert refused.status_code == 429 and 'data-testid="too-many-requests"' in refused.data.decode()
+    session.rollback()
+    assert session.get(Review, seven[1].id).helpful_count == 0
 
 
 def test_helpful_vote_with_htmx_swaps_the_reviews_block(client, session, product, seven):
