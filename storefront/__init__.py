@@ -33,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["lang"] = LocaleConverter
     app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids beyond any row are 404
 
+    from .core.assets import init_assets
+
+    init_assets(app)  # first after_request registered, so compression runs last, on the final body
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)

@@ -25,3 +25,9 @@ def is_upload(path: str) -> bool:
 def is_store_upload(path: str, store_handle: str) -> bool:
     """True when `path` names a picture stored for this store by store_image."""
     return re.fullmatch(rf"{UPLOADS}/{re.escape(store_handle)}/{UPLOAD_NAME}", path) is not None
+
+
+def is_upload_file(path: str) -> bool:
+    """True for an upload or one of the smaller copies stored beside it (`<name>-<width>.<ext>`): files written once
+    under a random name and never changed."""
+    return re.fullmatch(rf"{UPLOADS}/[a-z0-9-]{{1,64}}/[0-9a-f]{{32}}(?:-\d{{2,4}})?\.(?:webp|jpg)", path) is not None
