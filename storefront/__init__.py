@@ -43,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     init_security(app)  # first before_request: unusable input never reaches the shopper context or a view
     init_shopper_context(app)
+    from .core.seo import init_seo
+
+    init_seo(app)
     from .currency.display import init_display
 
     init_display(app)

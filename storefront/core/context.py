@@ -137,6 +137,8 @@ def init_shopper_context(app: Flask) -> None:
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
             "thumbnail_url": display.thumbnail_url,
+            "picture": display.picture,
+            "product_picture": display.product_picture,
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,
