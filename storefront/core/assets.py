@@ -80,7 +80,7 @@ class StaticFiles:
             return entry.encodings.get(encoding) or entry.encodings["identity"]
 
 
-def accepted_encoding(entry: StaticFile, files: StaticFiles) -> str:
+def accepted_encoding(entry: StaticFile) -> str:
     """The best encoding this request accepts for the file: brotli, then gzip, else none."""
     if entry.path.suffix not in COMPRESSIBLE:
         return "identity"
@@ -98,7 +98,7 @@ def serve_static(filename: str) -> Response:
     entry = files.files.get(filename)
     if entry is None:
         abort(404)
-    encoding = accepted_encoding(entry, files)
+    encoding = accepted_encoding(entry)
     response = Response(files.body(entry, encoding), mimetype=entry.mimetype)
     if encoding != "identity":
         response.headers["Content-Encoding"] = encoding
@@ -116,17 +116,18 @@ def media_cache_control(filename: str) -> str:
 
 
 class AssetlessSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, left closed for file requests: the session cookie is not read, nothing
-    is written back, and no `Vary: Cookie` is added, so shared caches keep one copy of each file for everybody.
+    """Flask's signed-cookie session, never saved for file requests: nothing is written back and no `Vary: Cookie`
+    is added (Flask adds it whenever anything, Flask-Login's after-request hook included, merely reads the
+    session), so shared caches keep one copy of each file for everybody.
 
-    The session opens before the URL is matched, hence the check on the path rather than the endpoint.
+    The session still opens, so an error page for a bad file URL renders like any other.
     """
 
-    def open_session(self, app: Flask, request):
-        """A null session for /static/ and /media/ paths, the signed-cookie session otherwise."""
+    def save_session(self, app: Flask, session, response) -> None:
+        """Flask's save, skipped under /static/ and /media/."""
         if request.path.startswith(asset_prefixes(app)):
-            return self.make_null_session(app)
-        return super().open_session(app, request)
+            return
+        super().save_session(app, session, response)
 
 
 def asset_prefixes(app: Flask) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ def thumbnail_url(product) -> str:
 PICTURE_ROLES = {
     "card": ((200, 400), "(min-width: 960px) 260px, (min-width: 640px) 33vw, 48vw", 400),
     "gallery": ((400, 800, FULL_SIZE), "(min-width: 960px) 480px, 100vw", 800),
-    "line": ((200, 400), "64px", 200),
+    "line": ((200, 400), "(max-width: 479px) 48px, 64px", 200),
 }
 
 
