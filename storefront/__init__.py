@@ -34,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["lang"] = LocaleConverter
     app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids beyond any row are 404
 
+    from .core.assets import init_assets
+
+    init_assets(app)  # first after_request registered, so compression runs last, on the final body
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
@@ -44,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.limits import init_limits
 
     init_limits(app)  # after the input guard: unusable requests are refused before they are counted
+    from .core.seo import init_seo
+
+    init_seo(app)
     from .currency.display import init_display
 
     init_display(app)

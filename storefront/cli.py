@@ -42,6 +42,22 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Database ready ({db.engine.url.render_as_string(hide_password=True)}); "
                    f"{added} bundled exchange rates loaded.")
+        _add_missing_sizes()  # an upgrade also brings pictures uploaded before a size existed up to date
+
+    def _add_missing_sizes() -> None:
+        from .sellers.images import add_missing_sizes
+
+        seen, written = add_missing_sizes(current_app.config["MEDIA_PATH"])
+        click.echo(f"{seen} uploaded pictures checked; {written} smaller copies made.")
+
+    media = AppGroup("media", help="Uploaded pictures.")
+
+    @media.command("sizes")
+    def media_sizes() -> None:
+        """Make the smaller copies (200, 400, 800 px) that pictures uploaded before they existed lack."""
+        _add_missing_sizes()
+
+    app.cli.add_command(media)
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when products already exist.")

@@ -54,6 +54,7 @@ def from_environment() -> dict:
         "MEILI_INDEX": env("MEILI_INDEX", "products"),
         "MEDIA_PATH": env("MEDIA_PATH", str(INSTANCE / "media")),
         "DEFAULT_LOCALE": env("DEFAULT_LOCALE", "en"),
+        "SITE_URL": env("SITE_URL", ""),
         "DEFAULT_CURRENCY": env("DEFAULT_CURRENCY", "USD"),
         "DEFAULT_COUNTRY": env("DEFAULT_COUNTRY", "US"),
         "RATES_URL": env("RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),

@@ -1,12 +1,12 @@
 """This visitor's cart, for any view that needs it (cart, checkout, the header), and the merge at login."""
 from __future__ import annotations
 
-from flask import session
+from flask import g, session
 from flask_login import current_user, user_logged_in
 
 from ..extensions import db
 from . import services
-from .models import Cart
+from .models import CART, Cart
 
 SESSION_KEY = "cart_token"
 BUY_NOW_KEY = "buy_now_token"   # the session's "Buy now" cart; checkout uses it while it is set
@@ -29,6 +29,13 @@ def checkout_cart() -> Cart | None:
     if buy_now is not None and buy_now.lines:
         return buy_now
     return current_cart()
+
+
+def remember_count(cart: Cart, summary: services.CartSummary) -> None:
+    """Give the header's mini-cart its count from a cart just priced (the shopper's cart, not a "Buy now" one),
+    so the page does not count the lines again."""
+    if cart.kind == CART:
+        g.cart_count = summary.count
 
 
 @user_logged_in.connect

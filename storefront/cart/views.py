@@ -15,7 +15,7 @@ from ..currency.services import current_rates
 from ..extensions import db
 from ..core.events import record_event
 from . import services
-from .current import BUY_NOW_KEY, current_cart
+from .current import BUY_NOW_KEY, current_cart, remember_count
 from .models import BUY_NOW, Cart
 
 bp = Blueprint("cart", __name__, url_prefix="/<lang:locale>/cart")
@@ -40,8 +40,10 @@ def priced_cart(cart: Cart | None):
         return None
     services.load_cart_lines(db.session, cart)
     shopper = g.shopper
-    return services.price_cart(cart, country=shopper.country, currency=shopper.currency, rates=current_rates(),
-                               today=today())
+    summary = services.price_cart(cart, country=shopper.country, currency=shopper.currency, rates=current_rates(),
+                                  today=today())
+    remember_count(cart, summary)
+    return summary
 
 
 def _int(name: str, default: int | None = None) -> int | None:

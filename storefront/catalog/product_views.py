@@ -27,14 +27,23 @@ COMPARE_LIMIT = 4
 
 
 def load_product(product_id: int) -> Product | None:
-    """A product with its offers, their variants and sellers loaded in three queries."""
-    return db.session.scalar(
-        select(Product).where(Product.id == product_id).options(
+    """A product with its offers, their variants and sellers loaded in five statements."""
+    found = load_products([product_id])
+    return found[0] if found else None
+
+
+def load_products(product_ids: list[int]) -> list[Product]:
+    """Products in the order of `product_ids` (unknown ids left out), with their offers, variants, sellers and
+    category, in five statements however many there are."""
+    rows = db.session.scalars(
+        select(Product).where(Product.id.in_(product_ids)).options(
             selectinload(Product.offers).selectinload(Offer.variants),
             selectinload(Product.offers).selectinload(Offer.seller),
             selectinload(Product.category),
         )
-    )
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in product_ids if i in by_id]
 
 
 
@@ -175,7 +184,7 @@ def compare_toggle():
 def compare():
     """The compare list side by side: specifications, best landed price to my country, ratings."""
     ids = _compare_ids()
-    products = [p for p in (load_product(i) for i in ids) if p is not None]
+    products = load_products(ids)
     shopper, rates = g.shopper, current_rates()
     best = {}
     for p in products:

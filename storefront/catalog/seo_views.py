@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from sqlalchemy import func, select
 
 from ..config import LOCALES
+from ..core.seo import absolute_url
 from ..extensions import db
 from ..sellers.models import Offer, Seller
 from .models import Category, Product
@@ -64,7 +65,7 @@ def robots():
     lines = ["User-agent: *"]
     for locale in LOCALES:
         lines += [f"Disallow: /{locale}/{path}" for path in DISALLOWED]
-    lines += ["Disallow: /testpay/", "", f"Sitemap: {url_for('seo.sitemap_index', _external=True)}", ""]
+    lines += ["Disallow: /testpay/", "", f"Sitemap: {absolute_url(url_for('seo.sitemap_index'))}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 
 
@@ -72,7 +73,7 @@ def robots():
 def sitemap_index():
     """The sitemap index: one file per language and per 50,000 URLs."""
     count = _page_count(db.session, SITEMAP_LIMIT)
-    files = [url_for("seo.sitemap", language=locale, number=n, _external=True)
+    files = [absolute_url(url_for("seo.sitemap", language=locale, number=n))
              for locale in LOCALES for n in range(1, count + 1)]
     return Response(render_template("seo/sitemap_index.xml", files=files), mimetype="application/xml")
 
@@ -84,7 +85,8 @@ def sitemap(language: str, number: int):
         abort(404)
     urls = []
     for endpoint, values, modified in _entries(db.session, number, SITEMAP_LIMIT):
-        alternates = {other: url_for(endpoint, locale=other, _external=True, **values) for other in LOCALES}
-        urls.append({"loc": alternates[language], "alternates": alternates, "x_default": alternates["en"],
+        alternates = {other: absolute_url(url_for(endpoint, locale=other, **values)) for other in LOCALES}
+        urls.append({"loc": alternates[language], "alternates": alternates,
+                     "x_default": alternates[current_app.config["DEFAULT_LOCALE"]],
                      "lastmod": modified.date().isoformat() if modified else None})
     return Response(render_template("seo/sitemap.xml", urls=urls), mimetype="application/xml")

@@ -4,33 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urljoin
 
-from flask import request, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..core.display import image_url
 from ..core.i18n import ShopperContext, localized
+from ..core.seo import absolute_url as absolute
+from ..core.seo import description as snippet
 from .models import Category, Product
 from .offers import OfferRow
 
 SCHEMA = "https://schema.org"
 IN_STOCK, OUT_OF_STOCK = f"{SCHEMA}/InStock", f"{SCHEMA}/OutOfStock"
-DESCRIPTION_LIMIT = 300  # a meta description / og:description stays a snippet
-
-
-def absolute(url: str) -> str:
-    """`url` (a path from url_for, or already absolute) as an absolute URL of this shop, as the request
-    reached it (behind the production proxy, the forwarded scheme and host)."""
-    return urljoin(request.host_url, url)
-
-
-def snippet(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
 def product_images(product: Product) -> list[str]:
@@ -87,7 +73,7 @@ def product_jsonld(product: Product, rows: Sequence[OfferRow], shopper: ShopperC
         "image": product_images(product),
         "offers": [_offer(row, shopper, page_url) for row in rows],
     }
-    description = snippet(localized(product.descriptions, shopper.locale)[0])
+    description = snippet(localized(product.descriptions, shopper.locale)[0], limit=300)
     if description:
         data["description"] = description
     if product.brand:
@@ -121,5 +107,5 @@ def breadcrumb_jsonld(trail: Sequence[Category], locale: str, last: tuple[str, s
 def register(app) -> None:
     """Make the builders above available to templates (pages render them in `{% block meta %}`, which an
     HTMX fragment never renders)."""
-    for function in (product_jsonld, breadcrumb_jsonld, product_images, snippet, absolute):
+    for function in (product_jsonld, breadcrumb_jsonld, product_images):
         app.add_template_global(function)

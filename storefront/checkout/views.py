@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.clock import today, utcnow
-from ..cart.current import BUY_NOW_KEY, checkout_cart
+from ..cart.current import BUY_NOW_KEY, checkout_cart, remember_count
 from ..core.htmx import render_page
 from ..core.i18n import COOKIE_COUNTRY, COOKIE_MAX_AGE, ShopperContext, country_choices
 from ..core.errors import InvalidInput
@@ -115,6 +115,7 @@ def review():
         return redirect(url_for("checkout.start"))
     g.shopper = ShopperContext(g.shopper.locale, g.shopper.currency, details.country)
     summary = services.summarize(db.session, cart, details, current_rates(), today())
+    remember_count(cart, summary)
     if summary.empty or summary.problems:
         flash(_("Please check your cart: something changed or cannot be shipped."), "error")
         return redirect(url_for("cart.show"))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.routing import AnyConverter
 
 from ..config import LOCALES
+from .assets import is_asset_request
 from .money import Money
 from .timezones import COOKIE_TZ, shopper_zone, zone_label
 from .i18n import (
@@ -103,8 +104,18 @@ def init_shopper_context(app: Flask) -> None:
 
     @app.before_request
     def load_shopper():
+        if is_asset_request():  # files need no shopper: no session, user or cookies read for them
+            return
         g.shopper = resolve_shopper()
         refresh()  # drop any locale Flask-Babel cached before the shopper was known
+
+    @app.after_request
+    def vary_on_shopper(response):
+        # A page's currency and country come from cookies, else from Accept-Language's region: a shared cache
+        # must keep a copy per both (files never get here with a shopper, so they stay one copy for all).
+        if g.get("shopper") is not None:
+            response.vary.update(("Cookie", "Accept-Language"))
+        return response
 
     app.add_template_filter(local_datetime, "localtime")
 
@@ -129,6 +140,8 @@ def init_shopper_context(app: Flask) -> None:
             "offer_sort_label": display.offer_sort_label,
             "seller_price": display.seller_price,
             "thumbnail_url": display.thumbnail_url,
+            "picture": display.picture,
+            "product_picture": display.product_picture,
             "money": Money,
             "status_label": display.status_label,
             "payment_failure_label": display.payment_failure_label,

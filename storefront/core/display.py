@@ -5,7 +5,7 @@ from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from .i18n import country_name, localized
-from .media import is_upload, thumbnail_path
+from .media import FULL_SIZE, is_upload, srcset, thumbnail_path
 from .money import Money, format_money
 
 
@@ -58,6 +58,38 @@ def thumbnail_url(product) -> str:
     if product is None:
         return url_for("static", filename="img/placeholder.svg")
     return image_url(product)
+
+
+# Per place a picture is shown: the stored widths offered, the `sizes` telling the browser how wide it is drawn
+# (grid.css: 2 columns on phones, 3 from 640 px, 4 from 960 px; the gallery is the screen's width on phones),
+# and the width used as `src` for browsers without srcset. A 2x phone picks the 400 px card (about 13 KB for a
+# photo, WebP) and the 800 px gallery picture, never the 1,200 px original.
+PICTURE_ROLES = {
+    "card": ((200, 400), "(min-width: 960px) 260px, (min-width: 640px) 33vw, 48vw", 400),
+    "gallery": ((400, 800, FULL_SIZE), "(min-width: 960px) 480px, 100vw", 800),
+    "line": ((200, 400), "(max-width: 479px) 48px, 64px", 200),
+}
+
+
+def picture(image: str | None, role: str) -> dict:
+    """`src`, `srcset` and `sizes` for one of a product's images shown as `role` ("card", "gallery", "line"):
+    the smaller copies stored beside an upload; the demo's drawings (small SVGs) as they are; the placeholder
+    when there is no image or only an outside address (see media_url: browsers never call another site)."""
+    if not image or not is_upload(image):
+        return {"src": media_url(image), "srcset": None, "sizes": None}
+    widths, sizes, fallback = PICTURE_ROLES[role]
+    candidates = srcset(image, widths)
+    return {
+        "src": next(url_for("core.media", filename=path) for path, width in candidates if width == fallback),
+        "srcset": ", ".join(f"{url_for('core.media', filename=path)} {width}w" for path, width in candidates),
+        "sizes": sizes,
+    }
+
+
+def product_picture(product, role: str) -> dict:
+    """picture() for a product's first image (None: the placeholder)."""
+    images = (product.images or []) if product is not None else []
+    return picture(images[0] if images else None, role)
 
 
 METHOD_LABELS = {"economy": _l("Economy"), "standard": _l("Standard"), "express": _l("Express")}

@@ -17,6 +17,7 @@ from werkzeug.routing import RequestRedirect
 
 from ..config import LOCALES
 from ..extensions import db
+from .assets import asset_prefixes
 from .context import resolve_shopper
 from .security import UnusableInput
 
@@ -57,6 +58,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error: HTTPNotFound):
+        if request.path.startswith(asset_prefixes(app)):  # a missing file: no page, no session (none is open)
+            return "Not found", 404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache"}
         ensure_shopper()
         if request.method == "GET":
             moved = _localised_redirect()

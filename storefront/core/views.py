@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..config import LOCALES
 from ..extensions import db
+from .assets import media_cache_control
 from .htmx import render_page
 from .security import safe_next
 from .i18n import (
@@ -40,7 +41,8 @@ def health():
 @bp.get("/media/<path:filename>")
 def media(filename: str):
     """Uploaded and generated images (served by the front web server in production)."""
-    response = send_from_directory(current_app.config["MEDIA_PATH"], filename, max_age=86400 * 30)
+    response = send_from_directory(current_app.config["MEDIA_PATH"], filename)
+    response.headers["Cache-Control"] = media_cache_control(filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if filename.endswith(".svg"):
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -11,12 +11,13 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from ..core.errors import InvalidInput
-from ..core.media import THUMB_SIZE, UPLOADS, is_store_upload, is_upload, thumbnail_path  # noqa: F401 (re-exported)
+from ..core.media import (  # noqa: F401 (re-exported)
+    FULL_SIZE, SIZES, THUMB_SIZE, UPLOADS, is_store_upload, is_upload, thumbnail_path, variant_path,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_IMAGES = 8
 MAX_PIXELS = 40_000_000
-FULL_SIZE = 1200
 FORMATS = ("JPEG", "PNG", "WEBP")
 
 # Pillow warns above this many pixels and refuses twice as many; warnings are turned into errors below,
@@ -38,11 +39,16 @@ class ImageRejected(InvalidInput):
 
 @dataclass(frozen=True)
 class EncodedImage:
-    """One upload, re-encoded: the picture (at most FULL_SIZE px) and its thumbnail (THUMB_SIZE px)."""
+    """One upload, re-encoded: the picture (at most FULL_SIZE px) and its smaller copies, by width (SIZES)."""
 
     full: bytes
-    thumbnail: bytes
+    smaller: dict[int, bytes]
     extension: str
+
+    @property
+    def thumbnail(self) -> bytes:
+        """The THUMB_SIZE copy."""
+        return self.smaller[THUMB_SIZE]
 
 
 def _output_format() -> tuple[str, str]:
@@ -95,7 +101,8 @@ def encode_image(data: bytes) -> EncodedImage:
                 picture = ImageOps.exif_transpose(source)  # keep the photo upright once EXIF is gone
                 has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
                 picture = picture.convert("RGBA" if has_alpha else "RGB")
-                return EncodedImage(_encode(picture, FULL_SIZE, fmt), _encode(picture, THUMB_SIZE, fmt), extension)
+                return EncodedImage(_encode(picture, FULL_SIZE, fmt),
+                                    {width: _encode(picture, width, fmt) for width in SIZES}, extension)
         except ImageRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -129,10 +136,36 @@ def store_image(stream: BinaryIO, media_root: str | Path, store_handle: str) -> 
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16)
     relative = f"{UPLOADS}/{store_handle}/{name}.{encoded.extension}"
-    with open(Path(media_root) / thumbnail_path(relative), "xb") as out:
-        out.write(encoded.thumbnail)
+    for width, data in encoded.smaller.items():  # the copies first: a listing never names a picture without them
+        with open(Path(media_root) / variant_path(relative, width), "xb") as out:
+            out.write(data)
     with open(Path(media_root) / relative, "xb") as out:
         out.write(encoded.full)
     return relative
+
+
+def add_missing_sizes(media_root: str | Path) -> tuple[int, int]:
+    """Make the smaller copies (SIZES) that uploads stored before a size was added lack; returns
+    (pictures looked at, copies written). Safe to run again: existing copies are left alone."""
+    root = Path(media_root) / UPLOADS
+    seen = written = 0
+    fmt = {"webp": "WEBP", "jpg": "JPEG"}
+    for path in sorted(root.glob("*/*.*")) if root.is_dir() else []:
+        relative = path.relative_to(media_root).as_posix()
+        if not is_upload(relative):
+            continue  # a copy, or a file we did not store
+        seen += 1
+        missing = [w for w in SIZES if not (Path(media_root) / variant_path(relative, w)).exists()]
+        if not missing:
+            continue
+        with Image.open(path) as source:
+            source.load()
+            has_alpha = source.mode in ("RGBA", "LA", "PA") or "transparency" in source.info
+            picture = source.convert("RGBA" if has_alpha else "RGB")
+        for width in missing:
+            (Path(media_root) / variant_path(relative, width)).write_bytes(
+                _encode(picture, width, fmt[relative.rpartition(".")[2]]))
+            written += 1
+    return seen, written
 
 
