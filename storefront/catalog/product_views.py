@@ -109,6 +109,7 @@ def product(product_id: int, slug: str | None = None):
         record_event("search_click", search_id=sid, position=min(int(pos), 100_000), product_id=item.id)
     if hx_target() not in ("purchase", "reviews"):  # a page load; its variant and review swaps are part of it
         record_event("product_view", product_id=item.id)
+        part("record_view", item.id)  # recently viewed (favourites provides it; nothing when absent)
     # Each block gets only what it shows: review filters need no offer pricing, and the reverse.
     context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
     if hx_target() != "purchase":
