@@ -81,10 +81,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .orders.carrier_webhook import bp as tracking_bp
     from .pages.views import bp as pages_bp
     from .favourites.views import bp as favourites_bp
+    from .recommendations.views import bp as recommendations_bp
 
     for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
-               reviews_bp, pages_bp, favourites_bp):
+               reviews_bp, pages_bp, favourites_bp, recommendations_bp):
         app.register_blueprint(bp)
     app.register_blueprint(tracking_bp)  # the carriers' webhook; also picks TRACKING_PROVIDER's adapter
     from .admin.views import bp as admin_bp

@@ -109,12 +109,11 @@ def product(product_id: int, slug: str | None = None):
         record_event("search_click", search_id=sid, position=min(int(pos), 100_000), product_id=item.id)
     if hx_target() not in ("purchase", "reviews"):  # a page load; its variant and review swaps are part of it
         record_event("product_view", product_id=item.id)
-        part("record_view", item.id)  # recently viewed (favourites provides it; nothing when absent)
     # Each block gets only what it shows: review filters need no offer pricing, and the reverse.
     context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
     if hx_target() != "purchase":
         context |= part("product_reviews", item, request.args, default={})
-    return render_page(
+    response = render_page(
         "catalog/product.html",
         blocks=("purchase", "reviews"),
         product=item,
@@ -123,6 +122,10 @@ def product(product_id: int, slug: str | None = None):
         compare_count=len(session.get("compare", [])),
         **context,
     )
+    if hx_target() not in ("purchase", "reviews"):  # a page load, as for the product_view event
+        # Recently viewed (favourites provides it): after rendering, as a member's view commits a row.
+        part("record_view", item.id)
+    return response
 
 
 @bp.post("/p/<int:product_id>/ship-to")
