@@ -171,3 +171,11 @@ def test_favourites_page_in_every_language(client, products, locale):
     html = client.get(f"/{locale}/favourites").data.decode()
     assert f'lang="{locale}"' in html and 'data-testid="favourite"' in html
     assert "Sold out" not in html  # the badge is translated
+
+
+def test_registering_keeps_the_guests_favourites(client, session, products):
+    save(client, products["mug"])
+    client.post("/en/account/register", data={"name": "Bo", "email": "bo@example.com", "password": "password1",
+                                              "confirm": "password1"})
+    session.rollback()
+    assert session.scalars(select(Favourite.product_id)).all() == [products["mug"].id]
