@@ -92,10 +92,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .seller_center.questions_views import bp as seller_questions_bp
     from .questions.views import bp as questions_bp
     from .orders.carrier_webhook import bp as tracking_bp
+    from .pages.views import bp as pages_bp
+    from .favourites.views import bp as favourites_bp
+    from .recommendations.views import bp as recommendations_bp
 
     for bp in (core_bp, catalog_bp, sellers_bp, seller_listings_bp, seller_orders_bp, seller_reviews_bp, accounts_bp, credentials_bp, cart_bp,
                checkout_bp, orders_bp, payments_bp,
-               reviews_bp, questions_bp, seller_questions_bp):
+               reviews_bp, questions_bp, seller_questions_bp, pages_bp, favourites_bp, recommendations_bp):
         app.register_blueprint(bp)
     app.register_blueprint(tracking_bp)  # the carriers' webhook; also picks TRACKING_PROVIDER's adapter
     from .admin.views import bp as admin_bp

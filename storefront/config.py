@@ -66,6 +66,10 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PER_PAGE": int(env("PER_PAGE", "24")),
+        # The brand: the shop's name everywhere (header, titles, manifest) and an optional logo file
+        # (absolute, or relative to static/); empty shows the name as text.
+        "SHOP_NAME": env("SHOP_NAME", "Storefront"),
+        "SHOP_LOGO": env("SHOP_LOGO", ""),
         # Sandboxes and demos only: run the shop's clock this many days ahead (core/clock.py).
         "CLOCK_OFFSET": timedelta(days=float(env("CLOCK_OFFSET_DAYS", "0"))),
         # A ceiling for every request body; pages with uploads set their own (sellers/center.py, reviews).

@@ -5,6 +5,7 @@ from .accounts.models import Address, User  # noqa: F401
 from .cart.models import Cart, CartAddToken, CartLine  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
+from .favourites.models import Favourite, RecentView  # noqa: F401
 from .core.clock_setting import ClockSetting  # noqa: F401
 from .core.events import Event  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401

@@ -122,7 +122,7 @@ def product(product_id: int, slug: str | None = None):
     context = {} if hx_target() == "reviews" else product_context(item, g.shopper)
     if hx_target() != "purchase":
         context |= part("product_reviews", item, request.args, default={})
-    return render_page(
+    response = render_page(
         "catalog/product.html",
         blocks=("purchase", "reviews"),
         product=item,
@@ -131,6 +131,10 @@ def product(product_id: int, slug: str | None = None):
         compare_count=len(session.get("compare", [])),
         **context,
     )
+    if hx_target() not in ("purchase", "reviews"):  # a page load, as for the product_view event
+        # Recently viewed (favourites provides it): after rendering, as a member's view commits a row.
+        part("record_view", item.id)
+    return response
 
 
 @bp.post("/p/<int:product_id>/ship-to")

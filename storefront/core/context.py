@@ -5,6 +5,7 @@ from datetime import datetime
 from urllib.parse import unquote
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
+from babel.dates import format_skeleton
 from flask_babel import format_datetime, get_locale, gettext, refresh
 from flask_login import current_user
 from werkzeug.routing import AnyConverter
@@ -63,6 +64,14 @@ def local_datetime(moment: datetime | None, format: str = "medium") -> str:
                    zone=zone_label(zone, str(get_locale() or "en")))
 
 
+def month_year(moment: datetime | None) -> str:
+    """A month and year in the request locale's own pattern (CLDR skeleton "yMMM": "Mar 2024", "mar 2024",
+    "2024年3月"), for "selling since" on seller cards."""
+    if moment is None:
+        return ""
+    return format_skeleton("yMMM", moment, locale=get_locale())
+
+
 def resolve_shopper(use_profile: bool = True) -> ShopperContext:
     """Work out locale, currency and country for this request, ignoring any invalid value.
 
@@ -118,6 +127,7 @@ def init_shopper_context(app: Flask) -> None:
         return response
 
     app.add_template_filter(local_datetime, "localtime")
+    app.add_template_filter(month_year, "month_year")
 
     @app.context_processor
     def template_globals():

@@ -23,6 +23,7 @@ from ..core.effects import after_commit
 from ..core.errors import DomainError
 from ..core.events import Event
 from ..core.mail import send_mail
+from ..favourites.models import Favourite, RecentView
 from ..orders.models import Checkout, Order, OrderMessage
 from ..orders.services import TRANSITIONS
 from ..questions.models import Question
@@ -138,6 +139,9 @@ class TableRule:
 PERSONAL_TABLES: dict[str, TableRule] = {
     "addresses": TableRule(_rows(Address, Address.user_id), _delete(Address, Address.user_id), "deleted"),
     "carts": TableRule(_export_carts, _delete(Cart, Cart.user_id), "deleted"),
+    "favourites": TableRule(_rows(Favourite, Favourite.user_id), _delete(Favourite, Favourite.user_id), "deleted"),
+    "recent_views": TableRule(_rows(RecentView, RecentView.user_id), _delete(RecentView, RecentView.user_id),
+                              "deleted"),
     "checkouts": TableRule(_rows(Checkout, Checkout.user_id), _anonymise_checkouts,
                            "kept without email, account or address (country and region stay)"),
     "orders": TableRule(_export_orders, _anonymise_orders, "kept for the seller and tax, without email or account"),

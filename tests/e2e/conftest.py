@@ -1,6 +1,7 @@
 """Playwright journeys against a live server seeded with the demo store, in Debian's Chromium."""
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -45,7 +46,8 @@ def live_app(live_server_db, tmp_path_factory):
 def live_server(live_app):
     """The demo shop on a free local port, for the whole session."""
     app = live_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # E2E_PORT pins the port (machines where each engineer has a port range); 0 picks a free one.
+    server = make_server("127.0.0.1", int(os.environ.get("E2E_PORT", "0")), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

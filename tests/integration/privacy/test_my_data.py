@@ -33,7 +33,7 @@ def ana(session) -> User:
 
 def shopper_with_history(app, session):
     """Ana, logged in, with something in every table about accounts: an address, a cart, two completed orders
-    (one with a resolved dispute), a review, a helpful vote, a question to a seller, events."""
+    (one with a resolved dispute), a review, a helpful vote, a question to a seller, a favourite, a recently viewed product, events."""
     client = app.test_client()
     sign_up(client, "Ana García", "ana@example.com")
     client.post("/en/account/addresses/new", data={"full_name": "Ana García", "line1": "Calle Mayor 1",
@@ -44,6 +44,8 @@ def shopper_with_history(app, session):
     product = session.scalar(select(Product).order_by(Product.id))
     offer_id = session.scalar(select(Variant.offer_id).where(Variant.sku == "EB-1"))
     client.post(f"/en/p/{product.id}/questions", data={"offer": offer_id, "body": "Does it fit small ears?"})
+    client.post(f"/en/favourites/{product.id}", data={})
+    client.get(f"/en/p/{product.id}-{product.slug}")  # recently viewed
     reviewed = bought(session, product, user_id=user.id, at=app.config.get("NOW", NOW))
     disputed = bought(session, product, user_id=user.id)
     dispute = Dispute(order_id=disputed.id, reason="not_received", status="resolved", requested="full_refund",
