@@ -74,4 +74,6 @@ def from_environment() -> dict:
         "MAIL_SMTP_TLS": env("MAIL_SMTP_TLS", "1") == "1",
         "MAIL_SMTP_USER": env("MAIL_SMTP_USER", ""),
         "MAIL_SMTP_PASSWORD": env("MAIL_SMTP_PASSWORD", ""),
+        # Attempts the mail job makes per email (30 s, 1 min, 2 min... apart) before listing it as failed.
+        "MAIL_MAX_ATTEMPTS": int(env("MAIL_MAX_ATTEMPTS", "6")),
     }

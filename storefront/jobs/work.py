@@ -79,6 +79,14 @@ def deliver_sandbox_webhooks(app: Flask, *, retry_now: bool = False, limit: int 
     return deliver_pending(app, limit, retry_now=retry_now)
 
 
+def send_outbox_mail(app: Flask) -> int:
+    """Send the mail outbox's due emails; one that runs out of attempts is listed in job_failures."""
+    from ..core.mail import deliver_pending
+
+    return deliver_pending(app, on_give_up=lambda row, error: record_failure(
+        "mail_outbox", f"email {row.message_id} ({row.template}) to {row.recipient}: {error}"))
+
+
 def refresh_exchange_rates(session: Session, url: str) -> int:
     """Replace the stored rates with the ECB's and reprice the catalog; returns how many rates were stored.
 
