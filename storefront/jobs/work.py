@@ -141,11 +141,12 @@ class WorkerStatus:
     last_tick: datetime | None
     late: bool
     failures: int
+    queue_error: str | None = None  # the queue (Redis) does not answer: triggers wait, rows are kept
 
 
 def worker_status(session: Session, now: datetime | None = None) -> WorkerStatus:
-    """The order timers' last beat, whether it is late (more than TIMERS_LATE ago, or never), and how many
-    jobs have given up."""
+    """The order timers' last beat, whether it is late (more than TIMERS_LATE ago, or never), how many
+    jobs have given up, and whether the queue answers."""
     from sqlalchemy import func
 
     now = now or _wall_clock()
@@ -154,4 +155,17 @@ def worker_status(session: Session, now: datetime | None = None) -> WorkerStatus
     if last is not None and last.tzinfo is None:  # SQLite returns naive datetimes
         last = last.replace(tzinfo=timezone.utc)
     failures = session.scalar(select(func.count()).select_from(JobFailure)) or 0
-    return WorkerStatus(last, last is None or now - last > TIMERS_LATE, failures)
+    return WorkerStatus(last, last is None or now - last > TIMERS_LATE, failures, queue_error())
+
+
+def queue_error() -> str | None:
+    """None when the job queue answers; else what went wrong (logged). The shop keeps serving without it."""
+    from . import huey
+
+    try:
+        huey.pending_count()
+    except Exception as exc:  # noqa: BLE001 (Redis down: reported to the admin, work waits in database rows)
+        log.error("the job queue (%s) does not answer: %s; jobs are triggered again when it is back",
+                  type(huey.storage).__name__, exc)
+        return type(exc).__name__
+    return None
