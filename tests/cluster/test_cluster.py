@@ -169,6 +169,7 @@ def test_fifty_purchases_through_nginx_survive_a_killed_web_node_and_worker(clus
         results = [f.result() for f in futures]
     cluster.wait_ready(cluster.web_ports[0])
     assert len(results) == PURCHASES
+    print(f"\ncluster: {PURCHASES} purchases, responses through nginx by status: {dict(statuses)}")
     # The only requests nginx may fail are those in flight on the killed node: one per sync worker.
     assert statuses[502] <= WEB_WORKERS, statuses
     assert statuses["connection error"] == 0, statuses
