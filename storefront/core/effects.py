@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ KEY = "after_commit"
 BEFORE_KEY = "before_commit"
 ROLLBACK_KEY = "on_rollback"
 RUNNING = "running_effects"
+PREPARING = "preparing_commit"
+WROTE = "wrote"
 
 
 def _real(session: Session | scoped_session) -> Session:
@@ -48,6 +51,23 @@ def on_rollback(session: Session | scoped_session, fn: Callable[..., Any], *args
     _real(session).info.setdefault(ROLLBACK_KEY, []).append(partial(fn, *args, **kwargs))
 
 
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, flush_context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
+        session.info.pop(WROTE, None)
+
+
+def has_writes(session: Session | scoped_session) -> bool:
+    """True when `session`'s open transaction changed something (flushed or pending), or is committing."""
+    s = _real(session)
+    return bool(s.info.get(PREPARING) or s.new or s.dirty or s.deleted or s.info.get(WROTE))
+
+
 def running_effects(session: Session | scoped_session) -> bool:
     """True while `session` runs the effects of a commit: work done now belongs to no open unit of work."""
     return bool(_real(session).info.get(RUNNING))
@@ -62,13 +82,17 @@ class RunsEffects:
     """Session mixin: commit() runs the effects queued in the transaction it committed."""
 
     def commit(self) -> None:
-        for prepare in self.info.pop(BEFORE_KEY, []):
-            try:
-                with self.begin_nested():  # a failure undoes only its own writes, never the change itself
-                    prepare()
-            except Exception:
-                log.exception("pre-commit step %r failed; the change commits without it",
-                              getattr(prepare, "func", prepare))
+        self.info[PREPARING] = True
+        try:
+            for prepare in self.info.pop(BEFORE_KEY, []):
+                try:
+                    with self.begin_nested():  # a failure undoes only its own writes, never the change itself
+                        prepare()
+                except Exception:
+                    log.exception("pre-commit step %r failed; the change commits without it",
+                                  getattr(prepare, "func", prepare))
+        finally:
+            self.info.pop(PREPARING, None)
         super().commit()
         self.info.pop(ROLLBACK_KEY, None)
         effects = self.info.pop(KEY, [])

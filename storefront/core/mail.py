@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from .effects import after_commit, on_rollback, running_effects
+from .effects import after_commit, has_writes, on_rollback, running_effects
 from .mail_outbox import FAILED, PENDING, SENT, OutboxMail
 from .money import Money, format_money
 
@@ -57,11 +57,13 @@ def _wall_clock() -> datetime:
 def send_mail(to: str, template: str, locale: str, **context) -> None:
     """Queue one email: render it and write it to the outbox, sent by the mail job once saved.
 
-    Inside an open transaction the row joins it, so a rolled-back change sends nothing; called after a
-    commit (an after_commit effect) or outside any transaction, the row is committed on its own.
+    Inside a transaction that changed something the row joins it, so a rolled-back change sends nothing;
+    called after a commit (an after_commit effect, or a view after its commit) or where nothing was written
+    yet, the row is committed on its own.
     """
     session = db.session()
-    own = running_effects(session) or not session.in_transaction()  # before rendering, which may begin one
+    # Decided before rendering, which may begin a transaction by reading.
+    own = running_effects(session) or not session.in_transaction() or not has_writes(session)
     subject, body = render_mail(template, locale, **context)
     sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
