@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 FLASK := $(PY) -m flask --app storefront
 
-.PHONY: run test test-fast lint install install-test translations db demo serve clean
+.PHONY: run test test-fast test-cluster lint install install-test translations db demo serve clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ install-test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; }
+	@test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian nginx for the cluster test (deploy/nginx/storefront.conf)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 translations: install
 	$(FLASK) translate compile
@@ -44,6 +47,11 @@ test: install-test translations lint
 # Unit, search and integration tiers on SQLite only: the quick loop while working.
 test-fast: $(VENV)/.installed-test translations
 	TEST_DATABASE_URL= $(PY) -m pytest -m "not e2e and not slow" tests/unit tests/search tests/integration
+
+# The production set-up alone (nginx, 2 gunicorn nodes, 2 workers, PostgreSQL, Redis); `make test` runs it too.
+# CLUSTER_DATABASE_URL, CLUSTER_REDIS_URL and CLUSTER_PORT_BASE move it off the defaults (tests/cluster/cluster.py).
+test-cluster: install-test translations
+	$(PY) -m pytest -m cluster tests/cluster
 
 clean:
 	rm -rf $(VENV) instance

@@ -111,4 +111,6 @@ def from_environment() -> dict:
         # TESTS ONLY, so not read from the environment: private/loopback networks (CIDR, comma-separated) the
         # image fetcher may reach anyway; tests pass "127.0.0.1/32" for their local picture server.
         "IMAGE_FETCH_ALLOW_NETWORKS": "",
+        # Attempts the mail job makes per email (30 s, 1 min, 2 min... apart) before listing it as failed.
+        "MAIL_MAX_ATTEMPTS": int(env("MAIL_MAX_ATTEMPTS", "6")),
     }

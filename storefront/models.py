@@ -8,6 +8,7 @@ from .currency.models import ExchangeRate  # noqa: F401
 from .favourites.models import Favourite, RecentView  # noqa: F401
 from .core.clock_setting import ClockSetting  # noqa: F401
 from .core.events import Event  # noqa: F401
+from .core.mail_outbox import OutboxMail  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
 from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401
 from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxWebhookEvent  # noqa: F401

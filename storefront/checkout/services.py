@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..cart.models import Cart, CartLine
 from ..cart.services import CartSummary, Package, load_cart_lines, price_cart
-from ..core.effects import after_commit
+from ..core.effects import before_commit
 from ..core.errors import InvalidInput
 from ..core.i18n import localized
 from ..core.money import Money
@@ -241,6 +241,6 @@ def place_order(
     session.execute(delete(CartLine).where(CartLine.id.in_(bought)))
     session.flush()
     # "Order received: awaiting payment", with a link that pays it, once the caller commits the placement.
-    after_commit(session, _tell_received, session, checkout.id)
+    before_commit(session, _tell_received, session, checkout.id)
     session.expire(cart, ["lines"])
     return checkout, True

@@ -30,7 +30,9 @@ def create_huey(env: Mapping[str, str]) -> Huey:
     if redis_url:
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise RuntimeError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, not {redis_url!r}")
-        return RedisHuey(QUEUE_NAME, url=redis_url, utc=True)
+        # Short socket timeouts: with Redis unreachable a web request's trigger fails fast (and is logged)
+        # instead of hanging on the operating system's connect timeout.
+        return RedisHuey(QUEUE_NAME, utc=True, connection_pool=redis_pool(redis_url))
     path = Path(env.get("JOBS_DB") or INSTANCE / "jobs.db")
     if not path.parent.is_dir():
         try:
@@ -38,6 +40,13 @@ def create_huey(env: Mapping[str, str]) -> Huey:
         except OSError as exc:
             raise RuntimeError(f"JOBS_DB={str(path)!r}: cannot create its folder: {exc}") from exc
     return SqliteHuey(QUEUE_NAME, filename=str(path), utc=True)
+
+
+def redis_pool(url: str):
+    """A Redis connection pool for the queue, with short connect and read timeouts."""
+    from redis import ConnectionPool
+
+    return ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=10)
 
 
 # One queue per process, from the environment (the worker imports it by name, like huey_consumer does).

@@ -1,4 +1,5 @@
-"""`flask jobs worker` (the consumer, periodic jobs on where JOBS_PERIODIC=1) and `flask jobs failures`."""
+"""`flask jobs worker` (the consumer, periodic jobs on where JOBS_PERIODIC=1), `flask jobs send-mail` and
+`flask jobs failures`."""
 from __future__ import annotations
 
 import logging
@@ -31,6 +32,14 @@ def worker(workers: int | None) -> None:
     # SQLite storage, and the row locks keep a run that really is still going from acting twice.
     Consumer(huey, workers=workers or app.config["JOBS_WORKERS"], periodic=periodic,
              flush_locks=periodic, max_delay=5.0).run()
+
+
+@jobs.command("send-mail")
+def send_mail_now() -> None:
+    """Send the mail outbox's due emails now (what the mail job does every minute)."""
+    from .work import send_outbox_mail
+
+    click.echo(f"{send_outbox_mail(current_app._get_current_object())} email(s) sent.")
 
 
 @jobs.command("failures")

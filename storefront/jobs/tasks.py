@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 
 from flask import Flask
@@ -20,7 +21,7 @@ from ..core.clock import utcnow
 from ..extensions import db
 from . import huey, job_app
 from .work import (ORDER_TIMERS, deliver_sandbox_webhooks, fetch_listing_images, record_failure, record_heartbeat,
-                   refresh_exchange_rates, run_order_timers, sync_search_index)
+                   refresh_exchange_rates, run_order_timers, send_outbox_mail, sync_search_index)
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ RETRY_DELAY = 30      # seconds before the first retry; doubled for each next on
 RETRY_BACKOFF = 2
 
 
-def periodic_job(name: str, schedule) -> Callable:
-    """Declare a periodic job named `name`: locked against itself, run in the app, its success recorded."""
+def periodic_job(name: str, schedule, *, locked: bool = True) -> Callable:
+    """Declare a periodic job named `name`: locked against itself (unless its rows carry their own claims),
+    run in the app, its success recorded."""
 
     def decorate(body: Callable[[Flask], object]) -> Callable:
         @huey.periodic_task(schedule, name=name, retries=RETRIES, retry_delay=RETRY_DELAY,
@@ -39,7 +41,7 @@ def periodic_job(name: str, schedule) -> Callable:
         def run() -> object:
             app = job_app()
             try:
-                with huey.lock_task(name):
+                with huey.lock_task(name) if locked else nullcontext():
                     with app.app_context():
                         try:
                             result = body(app)
@@ -87,6 +89,13 @@ def sandbox_webhooks(app: Flask) -> int:
     return report.delivered
 
 
+# No queue lock: each email is claimed in its row, so a killed worker's lock can never stall the mail.
+@periodic_job("mail_outbox", crontab(minute="*"), locked=False)
+def mail_outbox(app: Flask) -> int:
+    """Send the mail outbox's due emails (also triggered after each commit that wrote one)."""
+    return send_outbox_mail(app)
+
+
 @periodic_job("rates_refresh", crontab(minute="30", hour="15"))  # the ECB publishes around 16:00 CET
 def rates_refresh(app: Flask) -> int:
     """Refresh the exchange rates daily; a failure keeps the last rates and is retried, then recorded."""
@@ -105,7 +114,7 @@ def trigger(name: str) -> bool:
 
 
 TRIGGERS = {"search_sync": search_sync, "order_timers": order_timers, "sandbox_webhooks": sandbox_webhooks,
-            "image_fetches": image_fetches}
+            "image_fetches": image_fetches, "mail_outbox": mail_outbox}
 
 
 @huey.signal(signals.SIGNAL_ERROR)

@@ -87,6 +87,14 @@ def deliver_sandbox_webhooks(app: Flask, *, retry_now: bool = False, limit: int 
     return deliver_pending(app, limit, retry_now=retry_now)
 
 
+def send_outbox_mail(app: Flask) -> int:
+    """Send the mail outbox's due emails; one that runs out of attempts is listed in job_failures."""
+    from ..core.mail import deliver_pending
+
+    return deliver_pending(app, on_give_up=lambda row, error: record_failure(
+        "mail_outbox", f"email {row.message_id} ({row.template}) to {row.recipient}: {error}"))
+
+
 def refresh_exchange_rates(session: Session, url: str) -> int:
     """Replace the stored rates with the ECB's and reprice the catalog; returns how many rates were stored.
 
@@ -141,11 +149,12 @@ class WorkerStatus:
     last_tick: datetime | None
     late: bool
     failures: int
+    queue_error: str | None = None  # the queue (Redis) does not answer: triggers wait, rows are kept
 
 
 def worker_status(session: Session, now: datetime | None = None) -> WorkerStatus:
-    """The order timers' last beat, whether it is late (more than TIMERS_LATE ago, or never), and how many
-    jobs have given up."""
+    """The order timers' last beat, whether it is late (more than TIMERS_LATE ago, or never), how many
+    jobs have given up, and whether the queue answers."""
     from sqlalchemy import func
 
     now = now or _wall_clock()
@@ -154,4 +163,17 @@ def worker_status(session: Session, now: datetime | None = None) -> WorkerStatus
     if last is not None and last.tzinfo is None:  # SQLite returns naive datetimes
         last = last.replace(tzinfo=timezone.utc)
     failures = session.scalar(select(func.count()).select_from(JobFailure)) or 0
-    return WorkerStatus(last, last is None or now - last > TIMERS_LATE, failures)
+    return WorkerStatus(last, last is None or now - last > TIMERS_LATE, failures, queue_error())
+
+
+def queue_error() -> str | None:
+    """None when the job queue answers; else what went wrong (logged). The shop keeps serving without it."""
+    from . import huey
+
+    try:
+        huey.pending_count()
+    except Exception as exc:  # noqa: BLE001 (Redis down: reported to the admin, work waits in database rows)
+        log.error("the job queue (%s) does not answer: %s; jobs are triggered again when it is back",
+                  type(huey.storage).__name__, exc)
+        return type(exc).__name__
+    return None

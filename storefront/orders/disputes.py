@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..core.effects import after_commit
+from ..core.effects import before_commit
 from ..core.errors import DomainError
 from ..payments.gateway import PaymentGateway
 from ..payments.models import Refund
@@ -81,7 +81,7 @@ def escalated_disputes(session: Session, limit: int = 100) -> list[Dispute]:
 def _tell(session: Session, mail: str, order_id: int, *args: str) -> None:
     """Queue one of dispute_mail's emails about the order, sent once this transaction commits (never if it
     rolls back): the services say who hears of each step, the views only answer the request."""
-    after_commit(session, _send, session, mail, order_id, *args)
+    before_commit(session, _send, session, mail, order_id, *args)
 
 
 def _send(session: Session, mail: str, order_id: int, *args: str) -> None:

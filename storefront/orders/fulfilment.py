@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from ..core.effects import after_commit
+from ..core.effects import before_commit
 from ..core.errors import DomainError, FieldError, NotFound
 from ..core.money import Money
 from ..extensions import begin_write
@@ -192,8 +192,9 @@ def cancellation_problems(reason: str, note: str, *, actor: str = "") -> list[tu
 # --- writing: ship, cancel, and the deadline timer --------------------------------------------------
 
 def _tell_buyer(session: Session, mail: str, order_id: int, *args) -> None:
-    """Queue an email to the buyer (orders/notifications), sent once this transaction commits."""
-    after_commit(session, _send, session, mail, order_id, *args)
+    """Queue an email to the buyer (orders/notifications): written to the mail outbox as this transaction
+    commits (from its final state), sent by the mail job after."""
+    before_commit(session, _send, session, mail, order_id, *args)
 
 
 def _send(session: Session, mail: str, order_id: int, *args) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core.effects import after_commit
+from ..core.effects import after_commit, before_commit
 from ..payments.gateway import PaymentGateway
 from ..payments.models import Payment
 from ..payments.services import payment_succeeded
@@ -32,7 +32,7 @@ def apply_payment(session: Session, *, payment: Payment, gateway: PaymentGateway
             transition(session, order, "paid", actor="payment", now=now)
             paid = True
     if paid:
-        after_commit(session, _tell_buyer, session, payment.checkout_id)
+        before_commit(session, _tell_buyer, session, payment.checkout_id)
     if late:
         after_commit(session, refund_late, session, gateway, payment.id, late)
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
-from ..core.effects import after_commit
+from ..core.effects import before_commit
 from ..core.errors import DomainError, FieldError, Forbidden, NotFound
 from ..extensions import begin_write
 from ..core.events import record_system_event
@@ -303,7 +303,7 @@ def reply(session: Session, seller: Seller, review: Review, text: str, *, now: d
     if locked.reply_text is not None:
         raise FeedbackRefused("already_replied")
     locked.reply_text, locked.replied_at = text, now
-    after_commit(session, _tell_replied, session, locked.id)  # the buyer hears of the answer
+    before_commit(session, _tell_replied, session, locked.id)  # the buyer hears of the answer
     session.flush()
     return locked
 

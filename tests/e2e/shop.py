@@ -140,4 +140,13 @@ def stored_time(db_url: str, sql: str, **params) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["query", "log_in", "ship", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "travel", "write_review", "stored_time", "timedelta"]
+def outbox_messages(db_url: str) -> list[str]:
+    """The emails the live server wrote to its mail outbox (what the mail job sends), whole."""
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        messages = list(connection.scalars(text("SELECT message FROM mail_outbox ORDER BY id")))
+    engine.dispose()
+    return messages
+
+
+__all__ = ["outbox_messages", "query", "log_in", "ship", "in_stock_product_of", "pay_with", "buy_and_pay", "tick", "travel", "write_review", "stored_time", "timedelta"]

@@ -3,13 +3,12 @@ logged in, with the session on the other device revoked; then download my data a
 (without JavaScript). Every page fits 360 px."""
 from __future__ import annotations
 
-import email
 import json
 import re
-from email import policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.outbox import outbox_mails
 from playwright.sync_api import Browser, Page, expect
 
 PASSWORD = "violet-harbour-lantern-42"
@@ -18,9 +17,8 @@ NEW_PASSWORD = "copper-meadow-violin-77"
 
 def emailed_link(live_app, to: str, template: str, marker: str) -> str:
     """The path of the link in the newest `template` email to `to` in the live server's outbox."""
-    outbox = Path(live_app.config["MAIL_OUTBOX"])
-    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(outbox.glob(f"*-{template}.eml"))]
+    with live_app.app_context():
+        messages = outbox_mails(template)
     body = [m for m in messages if m["To"] == to][-1].get_content()
     url = next(u for u in re.findall(r"https?://\S+", body) if marker in u)
     return urlsplit(url).path

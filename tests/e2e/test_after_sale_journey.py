@@ -1,11 +1,10 @@
 """After the sale on a phone: the seller ships, the parcel is tracked as the carrier scans it, the buyer
 confirms receipt and reviews what they bought."""
 import re
-from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.shop import buy_and_pay, in_stock_product_of, query, ship, stored_time, tick, timedelta, write_review
+from tests.e2e.shop import outbox_messages, buy_and_pay, in_stock_product_of, query, ship, stored_time, tick, timedelta, write_review
 
 
 def test_order_is_shipped_tracked_confirmed_and_reviewed(page: Page, browser: Browser, browser_context_args,
@@ -38,7 +37,7 @@ def test_order_is_shipped_tracked_confirmed_and_reviewed(page: Page, browser: Br
     page.goto(order_url)
     expect(page.get_by_test_id("order-status")).to_have_text("Entregado")
     expect(scans.first).to_have_attribute("data-code", "delivered")
-    mails = [p.read_text() for p in Path(live_app.config["MAIL_OUTBOX"]).glob("*.eml")]
+    mails = outbox_messages(live_server_db)
     assert any("marta.tracking@example.com" in m and number in m and "entreg" in m.lower() for m in mails)
 
     page.get_by_test_id("confirm-receipt").click()  # asks first: the browser will not send it unticked

@@ -81,11 +81,11 @@ def test_confirmation_email_in_buyers_language(app, client, session, products):
     client.post("/es/checkout/", data=ADDRESS)
     key, total = review_form(client)
     client.post("/es/checkout/place", data={"idempotency_key": key, "expected_total": total})
-    from pathlib import Path
+    from storefront.core.mail_outbox import OutboxMail
 
-    mails = list(Path(app.config["MAIL_OUTBOX"]).glob("*order_received.eml"))
+    mails = session.scalars(select(OutboxMail).where(OutboxMail.template == "order_received")).all()
     assert len(mails) == 1
-    text = mails[0].read_text()
+    text = mails[0].message
     reference = session.scalar(select(Checkout.reference))
     assert "To: ana@example.com" in text and "Content-Language: es" in text
     assert f"Subject: Pedido {reference} recibido" in text

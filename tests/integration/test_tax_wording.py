@@ -3,9 +3,6 @@ where customs collects it on delivery; only tax collected at checkout is part of
 import re
 from datetime import date
 from decimal import Decimal
-from email import message_from_bytes
-from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +10,7 @@ from sqlalchemy import select
 from storefront.orders.models import Checkout, Order
 from storefront.sellers.models import Variant
 from tests.builders import review_keys
+from tests.outbox import outbox_mails
 
 US = {"full_name": "Ann Lee", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
       "postal_code": "94105", "country": "US", "email": "ann@example.com", "payment_method": "bank_transfer",
@@ -50,8 +48,8 @@ def buy(client, session, sku, address, currency):
 
 def mail_text(app) -> str:
     """The body of the one confirmation email."""
-    [path] = Path(app.config["MAIL_OUTBOX"]).glob("*order_received.eml")
-    return message_from_bytes(path.read_bytes(), policy=default_policy).get_body().get_content()
+    [mail] = outbox_mails("order_received")
+    return mail.get_body().get_content()
 
 
 def summary_tax(html: str) -> str:

@@ -66,3 +66,57 @@ def test_an_effect_may_use_the_session_again():
     session.commit()
     assert seen == [42]
 
+
+
+def _table(session):
+    session.execute(text("CREATE TABLE notes (body TEXT)"))
+    session.commit()
+
+
+def _notes(session) -> list[str]:
+    return list(session.scalars(text("SELECT body FROM notes ORDER BY rowid")))
+
+
+def test_before_commit_steps_write_inside_the_committing_transaction():
+    session = _session()
+    _table(session)
+    session.execute(text("INSERT INTO notes VALUES ('order')"))
+    from storefront.core.effects import before_commit
+
+    before_commit(session, lambda: session.execute(text("INSERT INTO notes VALUES ('mail row')")))
+    session.commit()
+    assert _notes(session) == ["order", "mail row"]
+
+
+def test_a_rollback_drops_before_commit_steps_and_tells_the_rollback_hooks():
+    from storefront.core.effects import before_commit, on_rollback
+
+    session, told = _session(), []
+    _table(session)
+    session.execute(text("INSERT INTO notes VALUES ('order')"))
+    before_commit(session, lambda: session.execute(text("INSERT INTO notes VALUES ('mail row')")))
+    on_rollback(session, told.append, "mail dropped")
+    session.rollback()
+    session.commit()
+    assert _notes(session) == [] and told == ["mail dropped"]
+    session.execute(text("INSERT INTO notes VALUES ('later')"))
+    session.commit()
+    assert told == ["mail dropped"]  # a committed transaction never tells the hooks
+
+
+def test_a_failing_before_commit_step_is_logged_and_the_change_still_commits(caplog):
+    from storefront.core.effects import before_commit
+
+    session = _session()
+    _table(session)
+    session.execute(text("INSERT INTO notes VALUES ('order')"))
+
+    def broken_template():
+        session.execute(text("INSERT INTO notes VALUES ('half a mail')"))
+        raise RuntimeError("template error")
+
+    before_commit(session, broken_template)
+    with caplog.at_level(logging.ERROR):
+        session.commit()
+    assert _notes(session) == ["order"]  # its own write undone, the order kept
+    assert "template error" in caplog.text

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import email
 import re
-from email import policy
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 
+from tests.outbox import outbox_mails
+
 
 def mails(app, template: str) -> list[email.message.EmailMessage]:
-    """The emails written to this test's outbox from `template`, oldest first."""
-    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{template}.eml"))]
+    """The emails written to the mail outbox from `template`, oldest first (what the mail job sends)."""
+    return outbox_mails(template)
 
 
 def link_in(message: email.message.EmailMessage, marker: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import email
 from datetime import datetime, timedelta
-from email import policy
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -16,6 +14,7 @@ from storefront.orders.fulfilment import mark_shipped
 from storefront.orders.models import Dispute, Order
 from storefront.payments.models import Payout, Refund
 from tests.builders import CARD, place, reload
+from tests.outbox import outbox_count, outbox_mails
 
 TRACKING = "LP00123456789CN"
 
@@ -68,14 +67,13 @@ def snapshot(number: str) -> tuple:
 
 
 def mails(app, template: str) -> list[email.message.EmailMessage]:
-    """The emails written to this test's outbox from `template`."""
-    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{template}.eml"))]
+    """The emails written to this test's mail outbox from `template`."""
+    return outbox_mails(template)
 
 
 def mail_count(app) -> int:
     """How many emails the outbox holds."""
-    return len(list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")))
+    return outbox_count()
 
 
 def set_locale(email_address: str, locale: str) -> None:

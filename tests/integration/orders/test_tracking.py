@@ -7,8 +7,6 @@ import json
 import re
 import time
 from datetime import datetime, timedelta, timezone
-from email import policy
-from pathlib import Path
 
 import pytest
 from babel.dates import format_date
@@ -22,15 +20,15 @@ from storefront.orders.tracking import poll_shipments, shipment_of
 from storefront.shipping.simulated import lane_transit, simulated_schedule
 from storefront.shipping.tracking import sign_webhook
 from tests.builders import CARD, buy, place, reload
+from tests.outbox import outbox_mails
 
 UTC = timezone.utc
 TRACKING = "LP00123456789CN"
 
 
 def mails(app, template: str) -> list[email.message.EmailMessage]:
-    """The emails written to this test's outbox from `template`."""
-    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{template}.eml"))]
+    """The emails written to this test's mail outbox from `template`."""
+    return outbox_mails(template)
 
 
 def scan_count() -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import email
 from datetime import timedelta
 from decimal import Decimal
-from email import policy
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +15,7 @@ from storefront.payments.models import Refund
 from storefront.sellers.models import Variant
 
 from tests.builders import BUYER, CARD, buy, place, reload
+from tests.outbox import outbox_mails
 from tests.factories import account
 
 SHIP = {"carrier": "cainiao", "tracking_number": "lp 0012 3456 789cn"}
@@ -25,9 +24,8 @@ HTMX_ACTIONS = {"HX-Request": "true", "HX-Target": "order_actions"}
 
 
 def mails(app, template: str) -> list[email.message.EmailMessage]:
-    """The emails written to this test's outbox from `template`."""
-    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted(Path(app.config["MAIL_OUTBOX"]).glob(f"*-{template}.eml"))]
+    """The emails written to this test's mail outbox from `template`."""
+    return outbox_mails(template)
 
 
 def stock(sku: str) -> int:
