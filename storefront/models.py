@@ -13,6 +13,6 @@ from .payments.testgateway.models import SandboxRefund, SandboxSession, SandboxW
 from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
 from .jobs.models import JobFailure, JobHeartbeat  # noqa: F401
-from .sellers.models import Offer, Seller, Variant  # noqa: F401
+from .sellers.models import Offer, OfferFreeShipping, Seller, Variant  # noqa: F401
 
 metadata = db.metadata

@@ -36,6 +36,10 @@ class Product(db.Model):
         Index("ix_products_brand_model", "brand", "model"),
         # category listings sort by popularity inside a category; the home page's multi-seller row
         Index("ix_products_category_orders", "category_id", "orders_count"),
+        # ...and by price, date and rating: each category's page is read off its index (browse.py)
+        Index("ix_products_category_price", "category_id", "min_price_usd"),
+        Index("ix_products_category_created", "category_id", "created_at"),
+        Index("ix_products_category_rating", "category_id", "rating_avg", "rating_count"),
         Index("ix_products_offer_count", "offer_count"),
     )
 
