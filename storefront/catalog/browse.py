@@ -188,17 +188,21 @@ def free_shipping_ids(session: Session, product_ids: list[int], country: str) ->
 
 def ships_from_countries(session: Session, category_ids: tuple[int, ...] = (), seller_id: int | None = None) -> list[str]:
     """Countries products are shipped from, for the filter's choices. The few distinct countries are read
-    off the (ships_from, product_id) index one jump at a time (a loose index scan), then each is kept if
-    one published offer in scope ships from it: no pass over every offer of a big category."""
+    off the (ships_from, product_id) index one jump at a time (a loose index scan), then each is probed for
+    one published offer in scope: no pass over every offer of a big category."""
     codes = select(func.min(Offer.ships_from).label("code")).cte("codes", recursive=True)
     following = select(func.min(Offer.ships_from)).where(Offer.ships_from > codes.c.code).scalar_subquery()
     codes = codes.union_all(select(following).where(codes.c.code.is_not(None)))
-    in_scope = select(Offer.id).where(Offer.ships_from == codes.c.code, Offer.is_published.is_(True))
+    scope = select(Offer.id).where(Offer.is_published.is_(True))
     if category_ids:
-        in_scope = in_scope.join(Product, Product.id == Offer.product_id).where(Product.category_id.in_(category_ids))
+        scope = scope.join(Product, Product.id == Offer.product_id).where(Product.category_id.in_(category_ids))
     if seller_id:
-        in_scope = in_scope.where(Offer.seller_id == seller_id)
-    return sorted(session.scalars(select(codes.c.code).where(codes.c.code.is_not(None), in_scope.exists())))
+        scope = scope.where(Offer.seller_id == seller_id)
+    # One probe per country with the code as a value: the planner then knows how common it is (as one
+    # statement over the list, PostgreSQL plans for an unknown code and scans every offer per country).
+    found = [code for code in session.scalars(select(codes.c.code).where(codes.c.code.is_not(None)))
+             if session.scalar(scope.where(Offer.ships_from == code).limit(1)) is not None]
+    return sorted(found)
 
 
 def top_categories(session: Session) -> list[Category]:
