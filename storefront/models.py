@@ -6,6 +6,7 @@ from .cart.models import Cart, CartAddToken, CartLine  # noqa: F401
 from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
 from .core.clock_setting import ClockSetting  # noqa: F401
+from .core.versions import CacheVersion  # noqa: F401
 from .core.events import Event  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
 from .payments.models import Payment, ProcessedWebhook, Refund  # noqa: F401

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.effects import after_commit
+from ..core.versions import CATALOG, bump_after_commit
 from ..core.money_sql import Amount
 from ..extensions import db
 
@@ -79,10 +80,12 @@ class SearchOutbox(db.Model):
 
 def queue_reindex(session, product_ids) -> None:
     """Queue products for the search index in the caller's transaction (the outbox). Once it commits, the
-    session is marked so the web app syncs the index when the request is done (workers run `search sync`)."""
+    session is marked so the web app syncs the index when the request is done (workers run `search sync`),
+    and the catalog version is bumped (every catalog, price and stock-summary change comes through here)."""
     for product_id in sorted(set(product_ids)):
         session.add(SearchOutbox(product_id=product_id))
     after_commit(session, _mark_dirty, session)
+    bump_after_commit(session, CATALOG)  # what a product card shows may have changed: drop cached cards
 
 
 def _mark_dirty(session) -> None:

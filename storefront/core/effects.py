@@ -32,6 +32,11 @@ def after_commit(session: Session | scoped_session, fn: Callable[..., Any], *arg
     _real(session).info.setdefault(KEY, []).append(partial(fn, *args, **kwargs))
 
 
+def queued_effects(session: Session | scoped_session) -> list[partial]:
+    """The effects waiting for the session's commit, in order (so a caller can queue one only once)."""
+    return list(_real(session).info.get(KEY, ()))
+
+
 def pending_effects(session: Session | scoped_session) -> int:
     """How many effects wait for the session's commit (for tests and logs)."""
     return len(_real(session).info.get(KEY, ()))
