@@ -110,3 +110,43 @@ def test_ships_from_choices_list_each_country_in_scope_once(app, session, seller
     else:
         assert browse.ships_from_countries(session, subtree) == ["CN", "DE"]
         assert browse.ships_from_countries(session) == ["CN", "DE", "US"]
+
+
+def test_migration_backfills_free_shipping_rows_from_the_json_lists(tmp_path):
+    """An existing shop upgrading: every country in an offer's JSON list becomes a row."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from storefront.cli import MIGRATIONS
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(target: str) -> None:
+        with engine.connect() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, target)
+            connection.commit()
+
+    migrate("e81a3c5f2d94")  # the schema before this change
+    with engine.begin() as conn:
+        for seller_id in (1, 2, 3):
+            conn.execute(text("INSERT INTO sellers (id, handle, name, country, joined_at) "
+                              f"VALUES ({seller_id}, 's{seller_id}', 'S', 'CN', '2026-01-01')"))
+        conn.execute(text("INSERT INTO categories (id, slug, names, position) VALUES (1, 'c', '{}', 0)"))
+        conn.execute(text(
+            "INSERT INTO products (id, slug, brand, model, category_id, titles, descriptions, images, created_at, "
+            "updated_at, offer_count, rating_avg, rating_count, orders_count) "
+            "VALUES (1, 'p', '', '', 1, '{}', '{}', '[]', '2026-01-01', '2026-01-01', 1, 0, 0, 0)"))
+        for offer_id, free in ((1, '["DE", "FR"]'), (2, '["*"]'), (3, "[]")):
+            conn.execute(text(
+                "INSERT INTO offers (id, seller_id, product_id, ships_from, handling_days, weight_grams, "
+                "free_shipping, is_published, created_at, updated_at) "
+                f"VALUES ({offer_id}, {offer_id}, 1, 'CN', 3, 500, '{free}', 1, '2026-01-01', '2026-01-01')"))
+    migrate("head")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT offer_id, country FROM offer_free_shipping ORDER BY 1, 2")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "DE"), (1, "FR"), (2, "*")]
