@@ -36,19 +36,17 @@ def bump_after_commit(session, name: str = CATALOG) -> None:
 
 
 def _bump(session, name: str) -> None:
-    """Add one to the version in a short transaction of its own."""
-    bind = session.get_bind()
-    with bind.begin() as connection:
-        changed = connection.execute(
-            update(CacheVersion).where(CacheVersion.name == name).values(version=CacheVersion.version + 1)
-        ).rowcount
-        if changed:
-            return
-    try:
-        with bind.begin() as connection:
-            connection.execute(insert(CacheVersion).values(name=name, version=1))
-    except IntegrityError:  # another process created the row meanwhile: bump that one
-        with bind.begin() as connection:
-            connection.execute(
+    """Add one to the version in a short transaction of the same session, right after the change committed
+    (the session's own connection: a second one would wait on SQLite's single writer)."""
+    changed = session.execute(
+        update(CacheVersion).where(CacheVersion.name == name).values(version=CacheVersion.version + 1)
+    ).rowcount
+    if not changed:
+        try:
+            with session.begin_nested():
+                session.execute(insert(CacheVersion).values(name=name, version=1))
+        except IntegrityError:  # another process created the row meanwhile: bump that one
+            session.execute(
                 update(CacheVersion).where(CacheVersion.name == name).values(version=CacheVersion.version + 1)
             )
+    session.commit()
