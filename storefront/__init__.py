@@ -57,6 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .catalog.search_service import init_search
 
     init_search(app)
+    from .catalog.card_cache import init_render_cache
+
+    init_render_cache(app)
 
     from .payments.gateway import create_gateway
     from .payments.testgateway import adapter as _test_gateway  # noqa: F401  (registers "test")

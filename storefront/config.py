@@ -70,6 +70,8 @@ def from_environment() -> dict:
         # (absolute, or relative to static/); empty shows the name as text.
         "SHOP_NAME": env("SHOP_NAME", "Storefront"),
         "SHOP_LOGO": env("SHOP_LOGO", ""),
+        # product cards and the category list rendered once per catalog version (catalog/card_cache.py)
+        "RENDER_CACHE": env("RENDER_CACHE", "1") == "1",
         # Sandboxes and demos only: run the shop's clock this many days ahead (core/clock.py).
         "CLOCK_OFFSET": timedelta(days=float(env("CLOCK_OFFSET_DAYS", "0"))),
         # A ceiling for every request body; pages with uploads set their own (sellers/center.py, reviews).

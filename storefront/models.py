@@ -7,6 +7,7 @@ from .catalog.models import Category, Product, SearchOutbox  # noqa: F401
 from .currency.models import ExchangeRate  # noqa: F401
 from .favourites.models import Favourite, RecentView  # noqa: F401
 from .core.clock_setting import ClockSetting  # noqa: F401
+from .core.versions import CacheVersion  # noqa: F401
 from .core.events import Event  # noqa: F401
 from .core.mail_outbox import OutboxMail  # noqa: F401
 from .orders.models import Checkout, Order, OrderEvent, OrderLine  # noqa: F401
@@ -16,6 +17,6 @@ from .questions.models import Question  # noqa: F401
 from .reviews.models import HelpfulVote, Review  # noqa: F401
 from .extensions import db
 from .jobs.models import JobFailure, JobHeartbeat  # noqa: F401
-from .sellers.models import Offer, Seller, Variant  # noqa: F401
+from .sellers.models import Offer, OfferFreeShipping, Seller, Variant  # noqa: F401
 
 metadata = db.metadata

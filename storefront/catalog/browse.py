@@ -5,15 +5,20 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import String, and_, cast, exists, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from ..sellers.models import Offer
+from ..sellers.models import Offer, OfferFreeShipping
 from .models import Category, Product
 
 SORTS = ("popular", "price_asc", "price_desc", "newest", "rating")
 RATINGS = (4.5, 4.0, 3.0)
 MAX_PAGE = 10_000
+# Listing counts stop here: past it a page says "more than 1,200 products" and offers 50 pages of 24,
+# as big marketplaces cap theirs; counting further would cost time in proportion to the category's size.
+COUNT_CAP = 1_200
+# A subtree of more categories than this is read with one IN list (it would make too many UNION arms).
+MAX_MERGED_CATEGORIES = 64
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class ProductPage:
     page: int
     per_page: int
     free_shipping_ids: set[int] = field(default_factory=set)
+    capped: bool = False  # more products match than `total` (COUNT_CAP) says
 
     @property
     def pages(self) -> int:
@@ -60,13 +66,22 @@ class ProductPage:
 
 
 def free_shipping_clause(country: str):
-    """SQL condition: an offer ships free to `country` (its JSON list names it or '*')."""
-    text = cast(Offer.free_shipping, String)
-    return or_(text.like(f'%"{country}"%'), text.like('%"*"%'))
+    """SQL condition on an Offer row: it ships free to `country` (an indexed row names it or '*')."""
+    return exists().where(OfferFreeShipping.offer_id == Offer.id, OfferFreeShipping.country.in_((country, "*")))
 
 
-def browse_products(session: Session, query: ListingQuery) -> ProductPage:
-    """Published products matching the query's filters, sorted and paged."""
+# Sort keys as (column, descending), the product id last so equal keys keep one order on every database.
+ORDER_KEYS = {
+    "popular": (("orders_count", True), ("id", False)),
+    "price_asc": (("min_price_usd", False), ("id", False)),
+    "price_desc": (("min_price_usd", True), ("id", False)),
+    "newest": (("created_at", True), ("id", True)),
+    "rating": (("rating_avg", True), ("rating_count", True), ("id", False)),
+}
+
+
+def listing_conditions(query: ListingQuery) -> list:
+    """The query's filters as SQL conditions on Product, except the category (see browse_products)."""
     # A price summary exists only for products with a published, in-stock offer (see
     # refresh_product_summary), so offers are consulted only for offer-level filters.
     conditions = [Product.min_price_usd.is_not(None)]
@@ -80,8 +95,6 @@ def browse_products(session: Session, query: ListingQuery) -> ProductPage:
     if offer_match:
         conditions.append(exists().where(and_(Offer.product_id == Product.id, Offer.is_published.is_(True),
                                               *offer_match)))
-    if query.category_ids:
-        conditions.append(Product.category_id.in_(query.category_ids))
     if query.price_min_usd is not None:
         conditions.append(Product.min_price_usd >= query.price_min_usd)
     if query.price_max_usd is not None:
@@ -89,24 +102,54 @@ def browse_products(session: Session, query: ListingQuery) -> ProductPage:
     if query.min_rating:
         conditions.append(Product.rating_avg >= query.min_rating)
     conditions.extend(text_conditions(query.text))
+    return conditions
 
-    total = session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
+
+def _ordered(columns, keys) -> list:
+    """ORDER BY terms for `keys` over these columns (a table's or a subquery's)."""
+    return [getattr(columns, name).desc() if descending else getattr(columns, name).asc()
+            for name, descending in keys]
+
+
+def _page_ids(session: Session, query: ListingQuery, conditions: list, keys, offset: int) -> list[int]:
+    """The ids of one page. A category subtree is read category by category, each off its
+    (category, sort key) index and only as deep as this page, then merged: the cost follows the page
+    number and the number of subcategories, never the number of products (an IN list would make the
+    database sort the whole subtree)."""
+    wanted = offset + query.per_page
+    names = [name for name, _ in keys]
+    columns = [getattr(Product, name) for name in names]
+    if 1 < len(query.category_ids) <= MAX_MERGED_CATEGORIES:
+        arms = [
+            select(*columns).where(Product.category_id == category_id, *conditions)
+            .order_by(*_ordered(Product, keys)).limit(wanted).subquery()
+            for category_id in query.category_ids
+        ]
+        merged = union_all(*(select(*arm.c) for arm in arms)).subquery("merged")
+        stmt = select(merged.c.id).order_by(*_ordered(merged.c, keys))
+    else:
+        if query.category_ids:
+            conditions = [*conditions, Product.category_id.in_(query.category_ids)]
+        stmt = select(Product.id).where(*conditions).order_by(*_ordered(Product, keys))
+    return list(session.scalars(stmt.limit(query.per_page).offset(offset)))
+
+
+def browse_products(session: Session, query: ListingQuery) -> ProductPage:
+    """Published products matching the query's filters, sorted and paged. The count stops at COUNT_CAP
+    (shown as "more than"), so a 30,000-product category costs what a 30-product one does."""
+    conditions = listing_conditions(query)
+    scope = [Product.category_id.in_(query.category_ids)] if query.category_ids else []
+    counted = select(Product.id).where(*conditions, *scope).limit(COUNT_CAP + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     per_page = query.per_page
     page = min(max(1, query.page), max(1, math.ceil(total / per_page)))
-    order = {
-        "popular": (Product.orders_count.desc(), Product.id),
-        "price_asc": (Product.min_price_usd.asc(), Product.id),
-        "price_desc": (Product.min_price_usd.desc(), Product.id),
-        "newest": (Product.created_at.desc(), Product.id.desc()),
-        "rating": (Product.rating_avg.desc(), Product.rating_count.desc(), Product.id),
-    }[query.sort if query.sort in SORTS else "popular"]
-    items = list(
-        session.scalars(
-            select(Product).where(*conditions).order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page)
-        )
-    )
-    return ProductPage(items=items, total=total, page=page, per_page=per_page)
+    keys = ORDER_KEYS[query.sort if query.sort in SORTS else "popular"]
+    ids = _page_ids(session, query, conditions, keys, (page - 1) * per_page) if total else []
+    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))} if ids else {}
+    items = [found[i] for i in ids if i in found]
+    return ProductPage(items=items, total=total, page=page, per_page=per_page, capped=capped)
 
 
 def product_row(session: Session, sort: str, limit: int = 12, min_offers: int = 1) -> list[Product]:
@@ -144,13 +187,22 @@ def free_shipping_ids(session: Session, product_ids: list[int], country: str) ->
 
 
 def ships_from_countries(session: Session, category_ids: tuple[int, ...] = (), seller_id: int | None = None) -> list[str]:
-    """Countries products are shipped from, for the filter's choices."""
-    stmt = select(Offer.ships_from).distinct().where(Offer.is_published.is_(True))
+    """Countries products are shipped from, for the filter's choices. The few distinct countries are read
+    off the (ships_from, product_id) index one jump at a time (a loose index scan), then each is probed for
+    one published offer in scope: no pass over every offer of a big category."""
+    codes = select(func.min(Offer.ships_from).label("code")).cte("codes", recursive=True)
+    following = select(func.min(Offer.ships_from)).where(Offer.ships_from > codes.c.code).scalar_subquery()
+    codes = codes.union_all(select(following).where(codes.c.code.is_not(None)))
+    scope = select(Offer.id).where(Offer.is_published.is_(True))
     if category_ids:
-        stmt = stmt.join(Product, Product.id == Offer.product_id).where(Product.category_id.in_(category_ids))
+        scope = scope.join(Product, Product.id == Offer.product_id).where(Product.category_id.in_(category_ids))
     if seller_id:
-        stmt = stmt.where(Offer.seller_id == seller_id)
-    return sorted(session.scalars(stmt))
+        scope = scope.where(Offer.seller_id == seller_id)
+    # One probe per country with the code as a value: the planner then knows how common it is (as one
+    # statement over the list, PostgreSQL plans for an unknown code and scans every offer per country).
+    found = [code for code in session.scalars(select(codes.c.code).where(codes.c.code.is_not(None)))
+             if session.scalar(scope.where(Offer.ships_from == code).limit(1)) is not None]
+    return sorted(found)
 
 
 def top_categories(session: Session) -> list[Category]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.effects import after_commit
+from ..core.versions import CATALOG, bump_after_commit
 from ..core.money_sql import Amount
 from ..extensions import db
 
@@ -36,6 +37,10 @@ class Product(db.Model):
         Index("ix_products_brand_model", "brand", "model"),
         # category listings sort by popularity inside a category; the home page's multi-seller row
         Index("ix_products_category_orders", "category_id", "orders_count"),
+        # ...and by price, date and rating: each category's page is read off its index (browse.py)
+        Index("ix_products_category_price", "category_id", "min_price_usd"),
+        Index("ix_products_category_created", "category_id", "created_at"),
+        Index("ix_products_category_rating", "category_id", "rating_avg", "rating_count"),
         Index("ix_products_offer_count", "offer_count"),
     )
 
@@ -99,10 +104,12 @@ class SearchOutbox(db.Model):
 
 def queue_reindex(session, product_ids) -> None:
     """Queue products for the search index in the caller's transaction (the outbox). Once it commits, the
-    session is marked so the web app syncs the index when the request is done (workers run `search sync`)."""
+    session is marked so the web app syncs the index when the request is done (workers run `search sync`),
+    and the catalog version is bumped (every catalog, price and stock-summary change comes through here)."""
     for product_id in sorted(set(product_ids)):
         session.add(SearchOutbox(product_id=product_id))
     after_commit(session, _mark_dirty, session)
+    bump_after_commit(session, CATALOG)  # what a product card shows may have changed: drop cached cards
 
 
 def _mark_dirty(session) -> None:

@@ -158,7 +158,7 @@ def save_listing(session: Session, listing: Listing, rates: Rates, cache: Catalo
     offer.ships_from = listing.ships_from
     offer.handling_days = listing.handling_days
     offer.weight_grams = listing.weight_grams
-    offer.free_shipping = list(listing.free_shipping)
+    offer.set_free_shipping(listing.free_shipping)
     offer.free_shipping_over = listing.free_shipping_over
 
     by_sku = {v.sku: v for v in offer.variants}

@@ -73,6 +73,11 @@ def running_effects(session: Session | scoped_session) -> bool:
     return bool(_real(session).info.get(RUNNING))
 
 
+def queued_effects(session: Session | scoped_session) -> list[partial]:
+    """The effects waiting for the session's commit, in order (so a caller can queue one only once)."""
+    return list(_real(session).info.get(KEY, ()))
+
+
 def pending_effects(session: Session | scoped_session) -> int:
     """How many effects wait for the session's commit (for tests and logs)."""
     return len(_real(session).info.get(KEY, ()))

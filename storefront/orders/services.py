@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
 from ..catalog.models import Product, queue_reindex
+from ..core.versions import CATALOG, bump_after_commit
 from ..core.errors import DomainError, NotFound
 from ..extensions import begin_write
 from ..core.events import record_system_event
@@ -174,3 +175,4 @@ def recount_sold(session: Session) -> None:
     units = (select(func.coalesce(func.sum(OrderLine.quantity), 0)).join(Order, Order.id == OrderLine.order_id)
              .where(OrderLine.product_id == Product.id, Order.status.in_(SOLD)).scalar_subquery())
     session.execute(update(Product).values(orders_count=units).execution_options(synchronize_session=False))
+    bump_after_commit(session, CATALOG)  # every card's "N sold" may have changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
@@ -31,7 +31,11 @@ class Offer(db.Model):
     """One seller's proposition for a product: where it ships from, how fast, at what prices."""
 
     __tablename__ = "offers"
-    __table_args__ = (UniqueConstraint("seller_id", "product_id"),)
+    __table_args__ = (
+        UniqueConstraint("seller_id", "product_id"),
+        # the ships-from filter's choices: each country probed by this index (see browse.ships_from_countries)
+        Index("ix_offers_ships_from_product", "ships_from", "product_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
@@ -39,7 +43,8 @@ class Offer(db.Model):
     ships_from: Mapped[str] = mapped_column(String(2))
     handling_days: Mapped[int] = mapped_column(default=3)
     weight_grams: Mapped[int] = mapped_column(default=500)
-    # ISO codes this offer ships free to; "*" means everywhere.
+    # ISO codes this offer ships free to; "*" means everywhere. Set through set_free_shipping, which keeps
+    # the indexed rows listings filter by (free_zones) equal to this list.
     free_shipping: Mapped[list[str]] = mapped_column(JSON, default=list)
     free_shipping_over: Mapped[Decimal | None] = mapped_column(Amount())
     is_published: Mapped[bool] = mapped_column(default=True)
@@ -52,10 +57,32 @@ class Offer(db.Model):
         back_populates="offer", cascade="all, delete-orphan", order_by="Variant.id"
     )
 
+    free_zones: Mapped[list["OfferFreeShipping"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="OfferFreeShipping.country"
+    )
+
+    def set_free_shipping(self, countries) -> None:
+        """Ship free to these ISO codes ("*": everywhere): the JSON list shown and the rows filtered by."""
+        wanted = sorted(set(countries))
+        self.free_shipping = wanted
+        keep = [zone for zone in self.free_zones if zone.country in wanted]
+        have = {zone.country for zone in keep}
+        self.free_zones = keep + [OfferFreeShipping(country=code) for code in wanted if code not in have]
+
     def ships_free_to(self, country: str) -> bool:
         """True when shipping to `country` is free whatever the order size."""
         zones = self.free_shipping or []
         return "*" in zones or country in zones
+
+
+class OfferFreeShipping(db.Model):
+    """One country an offer ships free to ("*" for everywhere): rows, so the free-shipping filter uses an
+    index instead of matching text inside a JSON list."""
+
+    __tablename__ = "offer_free_shipping"
+
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
 
 
 class Variant(db.Model):
