@@ -50,7 +50,7 @@ def home():
     ids = [p.id for p in popular + deals + newest]
     return render_page(
         "catalog/home.html",
-        categories=browse.top_categories(db.session),
+        categories=browse.top_categories(db.session, g.shopper.locale),
         popular=popular,
         deals=deals,
         newest=newest,
@@ -73,7 +73,7 @@ def category(slug: str):
         blocks=("results", "load_more"),
         category=node,
         trail=category_trail(node),
-        children=node.children,
+        children=browse.categories_by_name(node.children, g.shopper.locale),
         filters=filters,
         page=page,
         ships_from_choices=browse.ships_from_countries(db.session, subtree),

@@ -11,29 +11,37 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from .l10n import format_locale, isolate_text
 from .money import Money, format_money
 
 log = logging.getLogger(__name__)
 
 
-def render_mail(template: str, locale: str, **context) -> tuple[str, str]:
-    """(subject, body) from templates/mail/<template>.txt, rendered in `locale`.
+def mail_money(money: Money, locale: str, country: str | None = None) -> str:
+    """Money for an email in `locale` to someone in `country`: the regional format, isolated (FSI…PDI) when
+    the email reads right to left."""
+    return isolate_text(format_money(money, format_locale(locale, country)), locale)
 
-    The template's first line is the subject. `amount(value, currency)` formats money in `locale`.
+
+def render_mail(template: str, locale: str, country: str | None = None, **context) -> tuple[str, str]:
+    """(subject, body) from templates/mail/<template>.txt, rendered in `locale` with the formats of `country`
+    (the ship-to country for a buyer): money, dates and numbers as the shop's pages show them there.
+
+    The template's first line is the subject. `amount(value, currency)` formats money.
     """
 
     def amount(value, currency: str) -> str:
-        return format_money(Money(value, currency), locale)
+        return mail_money(Money(value, currency), locale, country)
 
-    with force_locale(locale):
+    with force_locale(format_locale(locale, country)):
         text = render_template(f"mail/{template}.txt", mail_locale=locale, amount=amount, **context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
 
-def send_mail(to: str, template: str, locale: str, **context) -> None:
+def send_mail(to: str, template: str, locale: str, country: str | None = None, **context) -> None:
     """Send one email; a mail failure is logged, never raised into the shopper's request."""
-    subject, body = render_mail(template, locale, **context)
+    subject, body = render_mail(template, locale, country, **context)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
