@@ -9,7 +9,7 @@ from flask_babel import get_locale, to_user_timezone
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from .l10n import bdi, format_day, format_days, isolate_text
+from .l10n import bdi, format_day, format_days, isolate_text, list_join
 
 
 def current_format_locale() -> str:
@@ -57,8 +57,14 @@ def days_filter(eval_ctx, start, end, skeleton: str = "MMMd", rebase: bool = Tru
     return isolated(eval_ctx, text)
 
 
+def list_join_filter(values) -> str:
+    """Jinja `list_join`: values joined with the current locale's list separator ("a, b"; "a، b"; "a、b")."""
+    return list_join([str(v) for v in values], current_format_locale())
+
+
 def init_template_formats(app: Flask) -> None:
     """Register the filters on the app's Jinja environment."""
+    app.add_template_filter(list_join_filter, "list_join")
     app.add_template_filter(bdi_filter, "bdi")
     app.add_template_filter(day_filter, "day")
     app.add_template_filter(days_filter, "days")
