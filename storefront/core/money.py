@@ -4,10 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from functools import lru_cache
+
 from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 
 from .errors import InvalidInput
+from .l10n import is_rtl
 
 
 class CurrencyMismatch(ValueError):
@@ -98,15 +101,20 @@ def format_money(money: Money, locale: str) -> str:
     symbol = _symbol_in(text, locale, money.currency)
     if symbol:
         text = _space_letter_symbol(text, symbol)
-        if Locale.parse(locale).character_order == "right-to-left" and any(ch.isascii() and ch.isalpha()
-                                                                            for ch in symbol):
+        if is_rtl(locale) and any(ch.isascii() and ch.isalpha() for ch in symbol):
             text = text.replace(symbol, symbol + LRM, 1)
     return text
 
 
+@lru_cache(maxsize=1024)
+def _symbol(locale: str, currency: str) -> str:
+    """The locale's symbol for a currency (its ISO code when CLDR has none)."""
+    return Locale.parse(locale).currency_symbols.get(currency, currency)
+
+
 def _symbol_in(text: str, locale: str, currency: str) -> str | None:
     """The currency symbol (or code) as it appears in a formatted amount."""
-    symbol = Locale.parse(locale).currency_symbols.get(currency, currency)
+    symbol = _symbol(locale, currency)
     if symbol in text:
         return symbol
     return currency if currency in text else None
