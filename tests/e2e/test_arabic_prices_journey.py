@@ -117,5 +117,13 @@ def test_arabic_prices_are_isolated_and_read_the_same_everywhere(browser, browse
     address = page.get_by_test_id("review-address")
     assert address.evaluate("(el) => getComputedStyle(el).fontStyle") == "normal"
     assert "12 King Fahd Road، Floor 3" in address.inner_text()
+    # a Latin line keeps its own direction: the house number is drawn left of the street, not after it
+    street = address.locator("bdi", has_text="King Fahd").evaluate("""(el) => {
+      const node = el.firstChild, text = node.textContent;
+      const x = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                         return r.getBoundingClientRect().left; };
+      return {number: x(text.indexOf('12')), street: x(text.indexOf('K'))};
+    }""")
+    assert street["number"] < street["street"], street
     screenshot_fits(page, "ar-review", tmp_path)
     context.close()
