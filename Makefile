@@ -8,6 +8,9 @@ FLASK := $(PY) -m flask --app storefront
 .PHONY: run test test-fast test-cluster lint install install-test translations db demo serve clean
 
 $(VENV)/.installed: pyproject.toml
+	@{ command -v g++ >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 && pkg-config --exists icu-i18n; } || { \
+	  echo "Installing Debian libicu-dev, pkg-config and g++ to build PyICU (sorting in each language)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

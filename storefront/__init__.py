@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .currency.display import init_display
 
     init_display(app)
+    from .catalog.option_glossary import init_option_labels
+
+    init_option_labels(app)
 
     from .catalog.search_service import init_search
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
 from flask import Blueprint, Response, abort, g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..core.clock import today
 from ..core.htmx import render_page
+from ..core.l10n import format_days
 from ..extensions import db
 from ..jobs.work import worker_status
 from .access import admin_required
@@ -84,8 +84,8 @@ def parse_range(args: MultiDict, now: date) -> RangeChoice:
 
 
 def _span(period: Period, locale: str) -> str:
-    """'first day – last day' of a period."""
-    return f"{format_date(period.start, 'medium', locale=locale)} – {format_date(period.last_day, 'medium', locale=locale)}"
+    """'first day – last day' of a period, with CLDR's interval format ("Dec 1 – 7, 2026")."""
+    return format_days(period.start, period.last_day, locale, "yMMMd")
 
 
 def _presets(choice: RangeChoice, now: date) -> list[tuple[int, str, bool]]:

@@ -1,7 +1,7 @@
 """The platform admin's dispute pages: the escalated disputes, and one dispute with its thread and the decision."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.htmx import render_page
-from ..core.money import format_money
+from ..core.display import shopper_money
 from ..extensions import db
 from ..orders import dispute_mail, disputes
 from ..orders.dispute_rules import InvalidDispute, amount_problem, left_to_refund, message_problem
@@ -39,7 +39,7 @@ def _dispute_page(number: str, *, form: DecisionForm | None = None, message_form
     order = _order(number)
     response = render_page("admin/dispute.html", order=order, dispute=disputes.thread(db.session, order),
                            form=form or DecisionForm(), message_form=message_form or MessageForm(prefix="ask"),
-                           problem=problem, left=format_money(left_to_refund(order), g.shopper.locale))
+                           problem=problem, left=shopper_money(left_to_refund(order)))
     response.status_code = status
     return response
 
@@ -70,14 +70,14 @@ def decide(number: str):
         problems.append(problem)
     if problem := message_problem(form.message.data, required=False):
         problems.append(problem)
-    if not (form.validate() and show_problems(form, problems, format_money(left, g.shopper.locale))):
+    if not (form.validate() and show_problems(form, problems, shopper_money(left))):
         return _dispute_page(number, form=form, status=422)
     try:
         decided = disputes.admin_decide(db.session, current_app.extensions["payment_gateway"], order,
                                         decision=form.decision.data, amount=form.amount.data,
                                         note=form.message.data, actor=_actor(), now=utcnow())
     except InvalidDispute as exc:
-        show_problems(form, [(exc.field, exc.code)], format_money(left, g.shopper.locale))
+        show_problems(form, [(exc.field, exc.code)], shopper_money(left))
         return _dispute_page(number, form=form, status=422)
     except DomainError as exc:
         return _dispute_page(number, form=form, **refusal(exc))

@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import String, and_, cast, exists, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.collation import collate
+from ..core.i18n import localized
 from ..sellers.models import Offer, OfferFreeShipping
 from .models import Category, Product
 
@@ -205,11 +207,13 @@ def ships_from_countries(session: Session, category_ids: tuple[int, ...] = (), s
     return sorted(found)
 
 
-def top_categories(session: Session) -> list[Category]:
-    """Root categories with their children loaded, in display order."""
-    return list(
-        session.scalars(
-            select(Category).where(Category.parent_id.is_(None))
-            .options(selectinload(Category.children)).order_by(Category.position, Category.slug)
-        )
-    )
+def top_categories(session: Session, locale: str) -> list[Category]:
+    """Root categories with their children loaded, in `locale`'s alphabetical order of their names."""
+    roots = session.scalars(select(Category).where(Category.parent_id.is_(None))
+                            .options(selectinload(Category.children)))
+    return categories_by_name(roots, locale)
+
+
+def categories_by_name(categories, locale: str) -> list[Category]:
+    """Categories ordered by their names in `locale` (ICU collation: not by their English names)."""
+    return collate(categories, locale, key=lambda c: localized(c.names, locale)[0])

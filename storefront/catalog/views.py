@@ -51,7 +51,7 @@ def home():
     ids = [p.id for p in popular + deals + newest]
     return render_page(
         "catalog/home.html",
-        categories=browse.top_categories(db.session),
+        categories=browse.top_categories(db.session, g.shopper.locale),
         popular=popular,
         deals=deals,
         newest=newest,
@@ -74,7 +74,7 @@ def category(slug: str):
         blocks=("results", "load_more"),
         category=node,
         trail=category_trail(node),
-        children=node.children,
+        children=browse.categories_by_name(node.children, g.shopper.locale),
         filters=filters,
         page=page,
         ships_from_choices=browse.ships_from_countries(db.session, subtree),
@@ -103,7 +103,7 @@ def search():
     popular, top_categories = [], []
     if not results.total:
         popular = browse.product_row(db.session, "popular", limit=8)
-        top_categories = browse.top_categories(db.session)
+        top_categories = browse.top_categories(db.session, g.shopper.locale)
     state = {"q": text, "category": category.slug if category else None, "brand": brand,
              "sort": None if sort == "relevance" else sort}
 

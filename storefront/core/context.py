@@ -8,11 +8,13 @@ from flask import Flask, current_app, g, has_request_context, request, url_for
 from babel.dates import format_skeleton
 from flask_babel import format_datetime, get_locale, gettext, refresh
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from werkzeug.routing import AnyConverter
 
 from ..config import LOCALES
 from .assets import is_asset_request
 from .money import Money
+from .template_formats import init_template_formats, isolated
 from .timezones import COOKIE_TZ, shopper_zone, zone_label
 from .i18n import (
     COOKIE_COUNTRY,
@@ -36,10 +38,11 @@ class LocaleConverter(AnyConverter):
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the URL's locale, else the negotiated one."""
+    """Flask-Babel's locale selector: the URL's language with the ship-to country ('es_MX'), so Flask-Babel's
+    number and date filters use that region's formats; translations fall back to the language's catalog."""
     shopper = getattr(g, "shopper", None)
     if shopper is not None:
-        return shopper.locale
+        return shopper.format_locale
     return negotiate(list(request.accept_languages), current_app.config["DEFAULT_LOCALE"])[0]
 
 
@@ -70,6 +73,12 @@ def month_year(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_skeleton("yMMM", moment, locale=get_locale())
+
+
+@pass_eval_context
+def local_datetime_filter(eval_ctx, moment: datetime | None, format: str = "medium"):
+    """Jinja `localtime`: local_datetime isolated from the text around it (`<bdi>`, or isolates in emails)."""
+    return isolated(eval_ctx, local_datetime(moment, format))
 
 
 def resolve_shopper(use_profile: bool = True) -> ShopperContext:
@@ -126,8 +135,9 @@ def init_shopper_context(app: Flask) -> None:
             response.vary.update(("Cookie", "Accept-Language"))
         return response
 
-    app.add_template_filter(local_datetime, "localtime")
+    app.add_template_filter(local_datetime_filter, "localtime")
     app.add_template_filter(month_year, "month_year")
+    init_template_formats(app)
 
     @app.context_processor
     def template_globals():
@@ -142,6 +152,8 @@ def init_shopper_context(app: Flask) -> None:
             "image_url": display.image_url,
             "media_url": display.media_url,
             "country_name": display.country_label,
+            "countries_by_name": display.countries_by_name,
+            "address_lines": display.address_lines,
             "sort_label": display.sort_label,
             "preference_choices": preference_choices,
             "language_name": language_name,

@@ -1,10 +1,16 @@
 """Presentation helpers for templates: labels, localized texts, images, prices in the seller's currency."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+from markupsafe import Markup
 
 from .i18n import country_name, localized
+from .i18n import countries_by_name as i18n_countries_by_name
+from .l10n import bdi, format_day, isolate_text, list_join
 from .media import FULL_SIZE, is_upload, srcset, thumbnail_path
 from .money import Money, format_money
 
@@ -33,6 +39,25 @@ def localized_text(values: dict[str, str] | None) -> tuple[str, str | None]:
 def country_label(code: str) -> str:
     """A country's name in the shopper's language."""
     return country_name(code, g.shopper.locale)
+
+
+def countries_by_name(codes) -> list[str]:
+    """Country codes in the shopper's alphabetical order of their names."""
+    return i18n_countries_by_name(codes, g.shopper.locale)
+
+
+def address_lines(address) -> list[str]:
+    """An address (model or dict) as the lines shown to the shopper, parts on one line joined with the
+    shopper's list separator ("Calle 1، Piso 2" in Arabic, not a Latin comma)."""
+    def part(name: str) -> str:
+        value = address.get(name) if isinstance(address, dict) else getattr(address, name, None)
+        return (value or "").strip()
+
+    locale = g.shopper.locale
+    lines = [part("full_name"), list_join([part("line1"), part("line2")], locale),
+             list_join([f"{part('postal_code')} {part('city')}".strip(), part("region")], locale),
+             country_name(part("country"), locale) if part("country") else ""]
+    return [line for line in lines if line]
 
 
 def media_url(path: str | None) -> str:
@@ -106,9 +131,22 @@ def offer_sort_label(key: str) -> str:
     return str(OFFER_SORT_LABELS.get(key, key))
 
 
-def seller_price(money: Money) -> str:
-    """A price in the seller's own currency, formatted for the shopper's locale."""
-    return format_money(money, g.shopper.locale)
+def seller_price(money: Money) -> Markup:
+    """A price in the seller's own currency, formatted for the shopper's language and country, isolated."""
+    return bdi(format_money(money, g.shopper.format_locale))
+
+
+def shopper_day(moment: datetime, skeleton: str = "yMMMMd") -> str:
+    """The day a moment falls on in the shopper's zone, for a message built in Python, isolated like
+    shopper_money ("7 de diciembre de 2026")."""
+    return isolate_text(format_day(to_user_timezone(moment).date(), g.shopper.format_locale, skeleton),
+                        g.shopper.locale)
+
+
+def shopper_money(money: Money) -> str:
+    """A price for a message built in Python (a flash, a form error): regional format, isolated with Unicode
+    isolates when the shopper reads right to left (no tag survives the message's escaping)."""
+    return isolate_text(format_money(money, g.shopper.format_locale), g.shopper.locale)
 
 
 STATUS_LABELS = {

@@ -8,6 +8,8 @@ import pycountry
 from babel import Locale
 
 from ..config import CURRENCIES, LOCALES, RTL_LOCALES
+from .collation import collate
+from .l10n import format_locale
 
 COOKIE_CURRENCY = "currency"
 COOKIE_COUNTRY = "ship_to"
@@ -26,6 +28,11 @@ class ShopperContext:
     def direction(self) -> str:
         """'rtl' for right-to-left scripts, else 'ltr'."""
         return "rtl" if self.locale in RTL_LOCALES else "ltr"
+
+    @property
+    def format_locale(self) -> str:
+        """The CLDR locale for numbers, money and dates: language + ship-to country ('es_MX', 'pt_BR')."""
+        return format_locale(self.locale, self.country)
 
 
 @lru_cache(maxsize=1)
@@ -81,17 +88,23 @@ def negotiate(accept_languages: list[tuple[str, float]], default: str) -> tuple[
 
 @lru_cache(maxsize=16)
 def country_choices(locale: str) -> list[tuple[str, str]]:
-    """All ISO countries as (code, localised name), sorted by that name in that language."""
+    """All ISO countries as (code, localised name), in that language's alphabetical order (ICU)."""
     names = Locale.parse(locale).territories
     out = [(code, names.get(code) or pycountry.countries.get(alpha_2=code).name) for code in country_codes()]
-    return sorted(out, key=lambda pair: pair[1])
+    return collate(out, locale, key=lambda pair: pair[1])
+
+
+def countries_by_name(codes, locale: str) -> list[str]:
+    """Country codes ordered by their names in `locale`'s alphabetical order (a filter's choices)."""
+    return collate(codes, locale, key=lambda code: country_name(code, locale))
 
 
 @lru_cache(maxsize=16)
 def currency_choices(locale: str) -> list[tuple[str, str]]:
-    """Offered currencies as (code, 'CODE – localised name')."""
+    """Offered currencies as (code, 'CODE – localised name'), ordered as the shopper reads them (ICU)."""
     names = Locale.parse(locale).currencies
-    return [(code, f"{code} – {names.get(code, code)}") for code in CURRENCIES]
+    return collate([(code, f"{code} – {names.get(code, code)}") for code in CURRENCIES], locale,
+                   key=lambda pair: pair[1])
 
 
 def country_name(code: str, locale: str) -> str:

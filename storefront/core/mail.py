@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .effects import after_commit, has_writes, on_rollback, running_effects
+from .l10n import format_locale, isolate_text
 from .mail_outbox import FAILED, PENDING, SENT, OutboxMail
 from .money import Money, format_money
 
@@ -34,16 +35,23 @@ RETRY_DELAY = timedelta(seconds=30)  # before the second attempt; doubled for ea
 BATCH = 100
 
 
-def render_mail(template: str, locale: str, **context) -> tuple[str, str]:
-    """(subject, body) from templates/mail/<template>.txt, rendered in `locale`.
+def mail_money(money: Money, locale: str, country: str | None = None) -> str:
+    """Money for an email in `locale` to someone in `country`: the regional format, isolated (FSI…PDI) when
+    the email reads right to left."""
+    return isolate_text(format_money(money, format_locale(locale, country)), locale)
 
-    The template's first line is the subject. `amount(value, currency)` formats money in `locale`.
+
+def render_mail(template: str, locale: str, country: str | None = None, **context) -> tuple[str, str]:
+    """(subject, body) from templates/mail/<template>.txt, rendered in `locale` with the formats of `country`
+    (the ship-to country for a buyer): money, dates and numbers as the shop's pages show them there.
+
+    The template's first line is the subject. `amount(value, currency)` formats money.
     """
 
     def amount(value, currency: str) -> str:
-        return format_money(Money(value, currency), locale)
+        return mail_money(Money(value, currency), locale, country)
 
-    with force_locale(locale):
+    with force_locale(format_locale(locale, country)):
         text = render_template(f"mail/{template}.txt", mail_locale=locale, amount=amount, **context)
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
@@ -54,8 +62,9 @@ def _wall_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def send_mail(to: str, template: str, locale: str, **context) -> None:
-    """Queue one email: render it and write it to the outbox, sent by the mail job once saved.
+def send_mail(to: str, template: str, locale: str, country: str | None = None, **context) -> None:
+    """Queue one email (in `locale`, with the regional formats of `country`): render it and write it to the
+    outbox, sent by the mail job once saved.
 
     Inside a transaction that changed something the row joins it, so a rolled-back change sends nothing;
     called after a commit (an after_commit effect, or a view after its commit) or where nothing was written
@@ -64,7 +73,7 @@ def send_mail(to: str, template: str, locale: str, **context) -> None:
     session = db.session()
     # Decided before rendering, which may begin a transaction by reading.
     own = running_effects(session) or not session.in_transaction() or not has_writes(session)
-    subject, body = render_mail(template, locale, **context)
+    subject, body = render_mail(template, locale, country, **context)
     sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
     message["From"] = sender

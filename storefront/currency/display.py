@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Flask, g
-from markupsafe import escape
+from markupsafe import Markup
 
 from ..core.money import Money, format_money
 from .services import current_rates
@@ -23,7 +23,8 @@ class DisplayPrice:
         return self.text
 
     def __html__(self) -> str:
-        return str(escape(self.text))
+        """In a page, the price is isolated from the text around it (it may sit in right-to-left text)."""
+        return Markup("<bdi>%s</bdi>") % self.text
 
 
 def price_display(amount: Decimal | Money | None, currency: str | None = None) -> DisplayPrice | None:
@@ -33,12 +34,12 @@ def price_display(amount: Decimal | Money | None, currency: str | None = None) -
     money = amount if isinstance(amount, Money) else Money(Decimal(amount), currency or "USD")
     shopper = g.shopper
     converted = current_rates().convert(money, shopper.currency)
-    original = format_money(money, shopper.locale)
+    original = format_money(money, shopper.format_locale)
     if converted is None:
         return DisplayPrice(original, None, False)
     if converted.currency == money.currency:
         return DisplayPrice(original, None, False)
-    return DisplayPrice(format_money(converted, shopper.locale), original, True)
+    return DisplayPrice(format_money(converted, shopper.format_locale), original, True)
 
 
 def init_display(app: Flask) -> None:

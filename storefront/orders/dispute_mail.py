@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 
 from ..accounts.models import User
-from ..core.mail import send_mail
-from ..core.money import Money, format_money
+from ..core.mail import mail_money, send_mail
+from ..core.money import Money
 from .dispute_rules import parse_system_line
 from .models import Dispute, DisputeMessage, Order
 
@@ -99,21 +99,22 @@ TEMPLATE_HELPERS = {
 
 # --- emails -----------------------------------------------------------------------------------------
 
-def seller_contact(order: Order) -> tuple[str, str] | None:
-    """(email, locale) of the account owning the order's store; None for a store without an owner."""
+def seller_contact(order: Order) -> tuple[str, str, str | None] | None:
+    """(email, locale, country) of the account owning the order's store; None for a store without an owner."""
     owner_id = order.seller.owner_id
     user = object_session(order).get(User, owner_id) if owner_id is not None else None
     if user is None:
         log.warning("store %s has no owner to email about order %s", order.seller.handle, order.number)
         return None
-    return user.email, user.locale or "en"
+    return user.email, user.locale or "en", user.country or order.seller.country
 
 
-def _amounts(order: Order, locale: str) -> dict[str, str]:
+def _amounts(order: Order, locale: str, country: str | None) -> dict[str, str]:
+    """The dispute's amounts formatted for one recipient's language and country."""
     dispute = order.dispute
 
     def money(amount) -> str:
-        return format_money(Money(amount, order.currency), locale) if amount is not None else ""
+        return mail_money(Money(amount, order.currency), locale, country) if amount is not None else ""
 
     return {"requested": money(dispute.requested_amount), "offer": money(dispute.offer_amount),
             "refund": money(dispute.refund_amount), "total": money(order.total)}
@@ -123,35 +124,36 @@ def dispute_opened(order: Order) -> None:
     """Email the seller that a buyer disputes their order, what they ask and by when to answer."""
     contact = seller_contact(order)
     if contact:
-        email, locale = contact
-        send_mail(email, "dispute_opened", locale, order=order, dispute=order.dispute,
-                  amounts=_amounts(order, locale), first=_first_buyer_words(order.dispute), **TEMPLATE_HELPERS)
+        email, locale, country = contact
+        send_mail(email, "dispute_opened", locale, country, order=order, dispute=order.dispute,
+                  amounts=_amounts(order, locale, country), first=_first_buyer_words(order.dispute), **TEMPLATE_HELPERS)
 
 
 def dispute_answered(order: Order, what: str) -> None:
     """Email the buyer the seller's answer: 'replied', 'offered', 'rejected', or 'no_answer' (the deadline)."""
     if what not in ANSWERS:
         raise ValueError(what)
-    locale = order.checkout.locale
-    send_mail(order.email, "dispute_answered", locale, order=order, dispute=order.dispute, what=what,
-              amounts=_amounts(order, locale), last=_just_said(order.dispute, "seller"), **TEMPLATE_HELPERS)
+    locale, country = order.checkout.locale, order.checkout.country
+    send_mail(order.email, "dispute_answered", locale, country, order=order, dispute=order.dispute, what=what,
+              amounts=_amounts(order, locale, country), last=_just_said(order.dispute, "seller"), **TEMPLATE_HELPERS)
 
 
 def dispute_resolved(order: Order) -> None:
     """Email buyer and seller how the dispute ended and what was refunded."""
-    recipients = [(order.email, order.checkout.locale, "buyer")]
+    recipients = [(order.email, order.checkout.locale, order.checkout.country, "buyer")]
     if contact := seller_contact(order):
         recipients.append((*contact, "seller"))
     note = _just_said(order.dispute, "admin") if (order.dispute.resolved_by or "").startswith("admin") else ""
-    for email, locale, role in recipients:
-        send_mail(email, "dispute_resolved", locale, order=order, dispute=order.dispute, role=role, note=note,
-                  amounts=_amounts(order, locale), **TEMPLATE_HELPERS)
+    for email, locale, country, role in recipients:
+        send_mail(email, "dispute_resolved", locale, country, order=order, dispute=order.dispute, role=role,
+                  note=note, amounts=_amounts(order, locale, country), **TEMPLATE_HELPERS)
 
 
 def review_replied(review) -> None:
     """Email the buyer that the seller answered their review, with the answer."""
     order = object_session(review).get(Order, review.order_id)
-    send_mail(order.email, "review_replied", order.checkout.locale, order=order, review=review,
+    send_mail(order.email, "review_replied", order.checkout.locale, order.checkout.country, order=order,
+              review=review,
               seller=order.seller.name)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import format_date
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,11 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import utcnow
-from ..core.display import status_label
+from ..core.display import shopper_day, shopper_money, status_label
 from ..core.errors import DomainError, NotFound
 from ..core.htmx import render_page
 from ..core.page_parts import provide
-from ..core.money import Money, format_money
+from ..core.money import Money
 from ..extensions import db
 from ..payments.services import expire_open_payments
 from . import messages as order_messages
@@ -186,7 +185,7 @@ def extend_protection(number: str):
                    if exc.reason == "already_extended" else _("The protection period of this order has ended."))
     else:
         return _back_to("orders.detail", number, _("Protection extended until %(date)s.",
-                                                   date=format_date(order.protection_ends_at, "long")))
+                                                   date=shopper_day(order.protection_ends_at)))
     return _detail_page(_my_order(number), problem=problem, status=409)
 
 
@@ -200,7 +199,7 @@ def _why_not_dispute(order: Order) -> str | None:
         return _("This order cannot be disputed: it is “%(status)s”.", status=status_label(order.status))
     if choices.dispute_opens_at and now < choices.dispute_opens_at:
         return _("You can open a dispute from %(date)s, a few days after shipment: parcels need time to travel.",
-                 date=format_date(choices.dispute_opens_at, "long"))
+                 date=shopper_day(choices.dispute_opens_at))
     return _("The protection period of this order has ended, so a dispute can no longer be opened.")
 
 
@@ -212,7 +211,7 @@ def dispute_new(number: str):
         return redirect(url_for("orders.dispute", number=number), 303)
     form = DisputeForm()
     left = left_to_refund(order)
-    left_text = format_money(left, g.shopper.locale)
+    left_text = shopper_money(left)
     problem, status = _why_not_dispute(order), 200
     if request.method == "POST":
         status = 409 if problem else 422
@@ -249,7 +248,7 @@ def _dispute_page(number: str, *, message_form: MessageForm | None = None, decli
     response = render_page(
         "orders/dispute.html", order=order, dispute=dispute, message_form=message_form or MessageForm(),
         decline_form=decline_form or DeclineForm(prefix="decline"), withdraw_form=withdraw_form or ConfirmForm(),
-        problem=problem, left=format_money(left_to_refund(order), g.shopper.locale),
+        problem=problem, left=shopper_money(left_to_refund(order)),
     )
     response.status_code = status
     return response
@@ -286,7 +285,7 @@ def dispute_accept_offer(number: str):
     except DomainError as exc:
         return _dispute_page(number, **refusal(exc))
     return _back_to("orders.dispute", number, _("You accepted the offer: %(amount)s is on its way back to you.",
-                                                amount=format_money(_refunded(settled, order), g.shopper.locale)))
+                                                amount=shopper_money(_refunded(settled, order))))
 
 
 @bp.post("/<number>/dispute/decline-offer")

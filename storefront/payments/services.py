@@ -22,6 +22,7 @@ from ..core.clock import utcnow
 from ..core.errors import InvalidInput
 from ..extensions import begin_write
 from ..core.events import record_system_event
+from ..core.l10n import format_locale
 from ..core.money import Money
 from .gateway import PaymentError, PaymentGateway, PaymentRequest, PaymentResult
 from .models import Payment, ProcessedWebhook, Refund
@@ -146,7 +147,8 @@ def start_payment(session: Session, gateway: PaymentGateway, checkout, urls: Ret
     request = PaymentRequest(
         reference=payment.reference, amount=due, description=description,
         return_url=urls.return_url, cancel_url=urls.cancel_url, webhook_url=urls.webhook_url,
-        locale=checkout.locale, email=checkout.email,
+        # BCP 47 with the ship-to region ('es-MX'), as providers take it: their page formats the amount so
+        locale=format_locale(checkout.locale, checkout.country).replace("_", "-"), email=checkout.email,
     )
     session.add(payment)
     session.flush()

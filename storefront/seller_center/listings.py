@@ -20,6 +20,7 @@ from ..catalog.models import Category, Product
 from ..catalog.services import match_product, refresh_product_summary, save_listing
 from ..config import LOCALES
 from ..core.errors import InvalidInput, NotFound
+from ..core.collation import collate
 from ..core.i18n import localized
 from ..core.money import Money, precision
 from ..currency.services import Rates
@@ -143,7 +144,7 @@ def leaf_categories(session: Session, locale: str) -> list[tuple[int, str]]:
         (node_id, " › ".join(localized(c.names, locale)[0] for c in chain))
         for node_id, chain in chains.items() if node_id not in parents
     ]
-    return sorted(labels, key=lambda pair: pair[1].casefold())
+    return collate(labels, locale, key=lambda pair: pair[1])
 
 
 def category_path(session: Session, category_id: int) -> str | None:

@@ -10,8 +10,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..core.clock import utcnow
+from ..core.collation import collate
 from ..core.untrusted import small_int
-from ..core.display import seller_price, status_label
+from ..core.display import seller_price, shopper_money, status_label
 from ..core.errors import DomainError, InvalidInput, NotFound
 from ..core.htmx import hx_target, render_page
 from ..core.money import Money
@@ -63,7 +64,7 @@ class CancelForm(FlaskForm):
 
 def _ship_form() -> ShipForm:
     form = ShipForm()
-    form.carrier.choices = [("", "—")] + sorted(CARRIERS.items(), key=lambda item: item[1])
+    form.carrier.choices = [("", "—")] + collate(CARRIERS.items(), g.shopper.locale, key=lambda item: str(item[1]))
     return form
 
 
@@ -222,7 +223,7 @@ def _cancel_refused(exc: DomainError, order) -> tuple[str, int]:
 
 def _cancelled(number: str, cancellation):
     return _after_action(number, _("Order cancelled. %(amount)s was refunded and the buyer has been emailed.",
-                                   amount=seller_price(cancellation.refunded)))
+                                   amount=shopper_money(cancellation.refunded)))
 
 
 @bp.post("/orders/<number>/cancel")
@@ -315,7 +316,7 @@ def dispute_accept(number: str):
         return _dispute_refused(number, "accept", form, exc)
     order = _my_order(number)
     return _after_dispute(number, _("%(amount)s was refunded to the buyer and the dispute is closed.",
-                                    amount=seller_price(Money(dispute.refund_amount, order.currency))))
+                                    amount=shopper_money(Money(dispute.refund_amount, order.currency))))
 
 
 @bp.post("/orders/<number>/dispute/offer")
@@ -327,13 +328,13 @@ def dispute_offer(number: str):
     left = left_to_refund(order)
     problems = [p for p in (amount_problem(form.amount.data, left), message_problem(form.message.data, required=False))
                 if p]
-    if not (form.validate() and show_problems(form, problems, seller_price(left))):
+    if not (form.validate() and show_problems(form, problems, shopper_money(left))):
         return _order_page(_my_order(number), dispute_forms={"offer": form}, status=422)
     try:
         disputes.seller_offer(db.session, order, amount=form.amount.data, message=form.message.data,
                               actor=_actor(), now=utcnow())
     except InvalidDispute as exc:
-        show_problems(form, [(exc.field, exc.code)], seller_price(left))
+        show_problems(form, [(exc.field, exc.code)], shopper_money(left))
         return _order_page(_my_order(number), dispute_forms={"offer": form}, status=422)
     except DomainError as exc:
         return _dispute_refused(number, "offer", form, exc)

@@ -34,7 +34,7 @@ def test_placed_checkout_shows_its_short_reference(client, session, app):
     placed = client.post("/es/checkout/place", data={"idempotency_key": key, "expected_total": total})
     reference = session.scalar(select(Checkout.reference))
     assert READABLE.fullmatch(reference) and placed.headers["Location"].endswith(f"/done/{reference}")
-    assert f"Referencia {reference}" in client.get(placed.headers["Location"]).data.decode()
+    assert f"Referencia <bdi>{reference}</bdi>" in client.get(placed.headers["Location"]).data.decode()
 
 
 def test_an_older_long_reference_still_opens_its_confirmation(client, session):

@@ -6,8 +6,9 @@ and the new webhook event is delivered once that response has gone out.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
@@ -130,15 +131,25 @@ def no_store(response):
     return response
 
 
+NOT_FOUND = (_l("Payment not found"), _l("This payment link is not valid. Go back to the shop and start again."))
+FORM_EXPIRED = (_l("Please try again"), _l("This form expired. Go back, reload the page and submit it again."))
+
+
 @bp.errorhandler(404)
 def not_found(error):
-    """The provider's own 'no such payment' page (not the shop's)."""
-    return render_template("testgateway/problem.html", title="Payment not found",
-                           message="This payment link is not valid. Go back to the shop and start again."), 404
+    """The provider's own 'no such payment' page (not the shop's), in the browser's language."""
+    return _problem(*NOT_FOUND), 404
 
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(error):
     """An expired or missing form token: ask to reload rather than showing the shop's error page."""
-    return render_template("testgateway/problem.html", title="Please try again",
-                           message="This form expired. Go back, reload the page and submit it again."), 400
+    return _problem(*FORM_EXPIRED), 400
+
+
+def _problem(title, message) -> str:
+    """A problem page in the language the browser asks for (no payment, hence no merchant's locale, is known)."""
+    locale = page_locale(request.accept_languages.best_match(LOCALES))
+    with force_locale(locale):
+        return render_template("testgateway/problem.html", title=str(title), message=str(message),
+                               page_locale=locale, page_dir="rtl" if locale in RTL_LOCALES else "ltr")

@@ -250,3 +250,28 @@ def test_card_errors_are_in_the_payments_language(merchant, client):
     assert response.status_code == 400
     assert "Este número de tarjeta no es válido" in text and "Esta tarjeta ha caducado" in text
     assert "Introduce el nombre que figura en la tarjeta." in text
+
+
+def test_unknown_payment_page_speaks_the_browsers_language(merchant, client):
+    response = client.get("/testpay/pay/tgs_nothing_here", headers={"Accept-Language": "ar-EG,ar;q=0.9"})
+    html = response.data.decode()
+    assert response.status_code == 404
+    assert '<html lang="ar" dir="rtl">' in html and "لم يُعثر على الدفعة" in html
+    assert "Payment not found" not in html and "This payment link is not valid" not in html
+    spanish = client.get("/testpay/pay/tgs_nothing_here", headers={"Accept-Language": "es-MX"}).data.decode()
+    assert "Este enlace de pago no es válido" in spanish
+
+
+def test_expired_form_page_speaks_the_browsers_language(merchant, client, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    _, start = merchant.start("25.00", "EUR", locale="zh")
+    response = client.post(path_of(start.redirect_url), data=CARD, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 400
+    assert "此表单已过期" in response.data.decode()
+
+
+def test_hosted_page_amount_is_regional_and_isolated(merchant, client):
+    _, start = merchant.start("552.15", "MXN", locale="es-MX")
+    assert "<bdi>$552.15</bdi>" in client.get(path_of(start.redirect_url)).data.decode()
+    _, start = merchant.start("29.99", "USD", locale="ar-SA")
+    assert "<bdi>\u200f29.99\xa0US$\u200e</bdi>" in client.get(path_of(start.redirect_url)).data.decode()

@@ -194,6 +194,7 @@ def test_seller_figures_on_seller_card_offer_rows_and_store(client, session, pro
     store = client.get("/en/store/sz-audio").data.decode()
     assert "75.0% positive feedback" in store and "5 orders" in store
     assert "No ratings yet" in client.get("/en/store/berlin").data.decode()
+    client.set_cookie("ship_to", "ES")  # Spanish shipped to Spain: es_ES (es_US would write "75.0")
     spanish = client.get(page_url(product, "offer=1", locale="es")).data.decode()
     assert "75,0" in spanish
 

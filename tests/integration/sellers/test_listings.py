@@ -132,7 +132,7 @@ def test_new_listing_with_two_variants_and_two_languages_is_searchable_right_aft
     assert result_ids(owner.get("/es/search?q=auriculares+plegables").data.decode()) == [str(product.id)]
 
     overview = owner.get("/en/seller/listings/").data.decode()
-    assert "Sonvoz folding travel headphones" in overview and "$25.00 – $27.50" in overview
+    assert "Sonvoz folding travel headphones" in overview and "<bdi>$25.00</bdi> – <bdi>$27.50</bdi>" in overview
     assert f'data-testid="state-{offer.id}">Published' in overview
     spanish = owner.get("/es/seller/listings/").data.decode()
     assert "Auriculares de viaje plegables Sonvoz" in spanish  # the title in the seller's language
