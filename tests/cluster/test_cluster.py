@@ -125,6 +125,13 @@ class Shopper:
         return location
 
 
+def killed_in_flight(cluster, port: int) -> set[str]:
+    """nginx's ids of the requests whose answer a killed node never sent (reset or closed mid-read)."""
+    log = (cluster.base / "nginx-error.log").read_text(encoding="utf-8", errors="replace")
+    return set(re.findall(rf"\*(\d+) (?:recv\(\) failed|upstream prematurely closed)[^\n]*"
+                          rf"while reading response header[^\n]*upstream: \"http://127\.0\.0\.1:{port}/", log))
+
+
 def wait_for(what: str, check, timeout: float, cluster) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -170,8 +177,11 @@ def test_fifty_purchases_through_nginx_survive_a_killed_web_node_and_worker(clus
     cluster.wait_ready(cluster.web_ports[0])
     assert len(results) == PURCHASES
     print(f"\ncluster: {PURCHASES} purchases, responses through nginx by status: {dict(statuses)}")
-    # The only requests nginx may fail are those in flight on the killed node: one per sync worker.
-    assert statuses[502] <= WEB_WORKERS, statuses
+    # The only requests nginx may fail are those in flight on the killed node: the ones its sync workers were
+    # running and the ones already sent and waiting in its listen backlog. nginx logs each (its connection was
+    # reset while reading the answer); a POST already sent is never re-sent elsewhere, so those may be 502s.
+    in_flight = killed_in_flight(cluster, cluster.web_ports[0])
+    assert statuses[502] <= len(in_flight) <= 8, (statuses, in_flight)  # 8: the shoppers buying at once
     assert statuses["connection error"] == 0, statuses
 
     def orders():
