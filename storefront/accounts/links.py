@@ -6,6 +6,8 @@ confirms, so it cannot confirm an address the account no longer has.
 """
 from __future__ import annotations
 
+import logging
+
 import hashlib
 import hmac
 from datetime import datetime, timedelta
@@ -19,6 +21,8 @@ RESET = "password reset"
 CONFIRM = "email confirmation"
 RESET_VALID_FOR = timedelta(hours=1)
 CONFIRM_VALID_FOR = timedelta(days=7)
+
+log = logging.getLogger(__name__)
 
 
 def _secret() -> bytes:
@@ -46,7 +50,8 @@ def confirm_link(user: User, locale: str, now: datetime) -> str:
 def _read(purpose: str, token: str, now: datetime) -> tuple[int, str] | None:
     try:
         value = read_link_token(_secret(), purpose, token, now)
-    except SignatureError:
+    except SignatureError as exc:  # expired, tampered or another purpose's link: the page says "link not valid"
+        log.info("%s link refused: %s", purpose, exc)
         return None
     user_id, _, rest = value.partition(".")
     return (int(user_id), rest) if user_id.isdigit() and len(user_id) <= 10 else None

@@ -7,6 +7,8 @@ rates is not a seller lowering the price, so converting both sides would report 
 """
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -22,6 +24,8 @@ from ..sellers.models import Offer
 from .models import Favourite
 
 GUEST_LIMIT = 50   # a guest's favourites live in the signed session cookie (about 4 KB), so they are capped
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ def clean_guest_entries(raw) -> list[tuple[int, PriceMark]]:
             mark = PriceMark(None if price is None else Decimal(str(price)),
                              currency if isinstance(currency, str) and len(currency) == 3 else None,
                              bool(in_stock))
-        except (TypeError, ValueError, InvalidOperation):
+        except (TypeError, ValueError, InvalidOperation):  # a tampered or older cookie: drop only this entry
+            log.warning("guest favourite entry dropped, not readable: %.100r", item)
             continue
         if isinstance(product_id, int) and (mark.price is None) == (mark.currency is None):
             entries.append((product_id, mark))
